@@ -1,0 +1,61 @@
+with source as (
+
+    select * from {{ source('common_platform', 'defendants') }}
+
+),
+
+deduplicated as (
+
+    select distinct * from source
+
+),
+
+renamed as (
+
+    select
+        -- cdc
+        {{ justice.cdc_columns() }},
+
+        -- ids
+        lower(trim(defendant_id)) as defendant_id,
+        lower(trim(case_id)) as case_id,
+        {{ justice.clean_identifier('pnc_id') }} as pnc_number,
+
+        -- text
+        {{ justice.clean_name('first_name') }} as first_name,
+        {{ justice.clean_name('last_name') }} as last_name,
+        {{ justice.clean_name('address_postcode') }} as postcode,
+        {{ justice.clean_code('gender') }} as gender_code,
+
+        -- dates: the feed mixes four formats; an unreadable one becomes null
+        {{ justice.parse_date(
+            'date_of_birth', ['iso', 'dmy_slash', 'ymd_compact', 'dmy_mon']
+        ) }} as birth_date,
+        (
+            nullif(trim(date_of_birth), '') is not null
+            and {{ justice.parse_date(
+                'date_of_birth', ['iso', 'dmy_slash', 'ymd_compact', 'dmy_mon']
+            ) }} is null
+        ) as is_birth_date_unreadable,
+
+        -- nested: one element per offence, codes cleaned
+        {{ justice.clean_offences('offences') }} as offences
+
+    from deduplicated
+
+),
+
+validated as (
+
+    select
+        *,
+        {{ justice.source_key(['defendant_id']) }} as source_key,
+        {{ justice.quarantine_reason([
+            ('defendant_id is null', 'null key: defendant_id'),
+            ('case_id is null', 'missing required reference: case_id'),
+        ]) }} as quarantine_reason
+    from renamed
+
+)
+
+select * from validated

@@ -1,0 +1,49 @@
+with source as (
+
+    select * from {{ source('delius', 'contact') }}
+
+),
+
+deduplicated as (
+
+    select distinct * from source
+
+),
+
+renamed as (
+
+    select
+        -- cdc
+        {{ justice.cdc_columns() }},
+
+        -- ids
+        contact_id,
+        offender_id,
+        contact_type_id,
+
+        -- booleans
+        {{ justice.flag_to_boolean('attended') }} as has_attended,
+        {{ justice.flag_to_boolean('complied') }} as has_complied,
+        {{ justice.flag_to_boolean('soft_deleted') }} as is_soft_deleted,
+
+        -- dates
+        cast(contact_date as date) as contact_date
+
+    from deduplicated
+
+),
+
+validated as (
+
+    select
+        *,
+        {{ justice.source_key(['contact_id']) }} as source_key,
+        {{ justice.quarantine_reason([
+            ('contact_id is null', 'null key: contact_id'),
+            ('contact_date is null', 'missing required date: contact_date'),
+        ]) }} as quarantine_reason
+    from renamed
+
+)
+
+select * from validated

@@ -1,0 +1,48 @@
+with source as (
+
+    select * from {{ source('delius', 'event') }}
+
+),
+
+deduplicated as (
+
+    select distinct * from source
+
+),
+
+renamed as (
+
+    select
+        -- cdc
+        {{ justice.cdc_columns() }},
+
+        -- ids
+        event_id,
+        offender_id,
+        {{ justice.clean_text('event_number') }} as event_number,
+
+        -- booleans
+        {{ justice.flag_to_boolean('active_flag') }} as is_active,
+        {{ justice.flag_to_boolean('soft_deleted') }} as is_soft_deleted,
+
+        -- dates
+        cast(referral_date as date) as referral_date
+
+    from deduplicated
+
+),
+
+validated as (
+
+    select
+        *,
+        {{ justice.source_key(['event_id']) }} as source_key,
+        {{ justice.quarantine_reason([
+            ('event_id is null', 'null key: event_id'),
+            ('referral_date is null', 'missing required date: referral_date'),
+        ]) }} as quarantine_reason
+    from renamed
+
+)
+
+select * from validated

@@ -1,0 +1,45 @@
+with source as (
+
+    select * from {{ source('delius', 'r_standard_reference_list') }}
+
+),
+
+deduplicated as (
+
+    select distinct * from source
+
+),
+
+renamed as (
+
+    select
+        -- cdc
+        {{ justice.cdc_columns() }},
+
+        -- ids
+        standard_reference_list_id as reference_id,
+
+        -- codes
+        {{ justice.clean_name('code_set_name') }} as code_set_name,
+        {{ justice.clean_code('code_value') }} as code_value,
+
+        -- text
+        {{ justice.clean_text('code_description') }} as code_description
+
+    from deduplicated
+
+),
+
+validated as (
+
+    select
+        *,
+        {{ justice.source_key(['reference_id']) }} as source_key,
+        {{ justice.quarantine_reason([
+            ('reference_id is null', 'null key: standard_reference_list_id'),
+        ]) }} as quarantine_reason
+    from renamed
+
+)
+
+select * from validated

@@ -1,0 +1,50 @@
+with source as (
+
+    select * from {{ source('em', 'device_events') }}
+
+),
+
+deduplicated as (
+
+    select distinct * from source
+
+),
+
+renamed as (
+
+    select
+        -- cdc
+        {{ justice.cdc_columns() }},
+
+        -- ids
+        {{ justice.clean_identifier('event_id') }} as device_event_id,
+        {{ justice.clean_identifier('order_id') }} as order_id,
+
+        -- codes
+        {{ justice.clean_code('event_type') }} as event_type_code,
+        {{ justice.clean_code('severity') }} as severity_code,
+
+        -- timestamps
+        {{ justice.parse_timestamp(
+            'event_datetime', ['dmy_slash_hms', 'iso_hms']
+        ) }} as event_at
+
+    from deduplicated
+
+),
+
+validated as (
+
+    select
+        *,
+        {{ justice.source_key(['device_event_id']) }} as source_key,
+        {{ justice.quarantine_reason([
+            ('device_event_id is null', 'null key: event_id'),
+            ('event_at is null',
+                'missing or unreadable required timestamp: event_datetime'),
+        ]) }} as quarantine_reason
+    from renamed
+
+)
+
+select * from validated

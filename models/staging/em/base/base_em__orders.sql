@@ -1,0 +1,54 @@
+with source as (
+
+    select * from {{ source('em', 'orders') }}
+
+),
+
+deduplicated as (
+
+    select distinct * from source
+
+),
+
+renamed as (
+
+    select
+        -- cdc
+        {{ justice.cdc_columns() }},
+
+        -- ids
+        {{ justice.clean_identifier('order_id') }} as order_id,
+        {{ justice.clean_identifier('subject_id') }} as subject_id,
+
+        -- codes
+        {{ justice.clean_code('order_type') }} as order_type_code,
+
+        -- text
+        {{ justice.clean_text('responsible_organisation') }}
+            as responsible_organisation,
+
+        -- dates
+        {{ justice.parse_date('order_start_date', ['dmy_slash', 'iso']) }}
+            as order_start_date,
+        {{ justice.parse_date('order_end_date', ['dmy_slash', 'iso']) }}
+            as order_end_date
+
+    from deduplicated
+
+),
+
+validated as (
+
+    select
+        *,
+        {{ justice.source_key(['order_id']) }} as source_key,
+        {{ justice.quarantine_reason([
+            ('order_id is null', 'null key: order_id'),
+            ('order_start_date is null',
+                'missing or unreadable required date: order_start_date'),
+        ]) }} as quarantine_reason
+    from renamed
+
+)
+
+select * from validated

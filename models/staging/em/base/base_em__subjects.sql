@@ -1,0 +1,54 @@
+with source as (
+
+    select * from {{ source('em', 'subjects') }}
+
+),
+
+deduplicated as (
+
+    select distinct * from source
+
+),
+
+renamed as (
+
+    select
+        -- cdc
+        {{ justice.cdc_columns() }},
+
+        -- ids
+        {{ justice.clean_identifier('subject_id') }} as subject_id,
+        {{ justice.clean_identifier('pnc') }} as pnc_number,
+        {{ justice.clean_identifier('noms_number') }} as prison_number,
+        {{ justice.clean_identifier('crn') }} as crn,
+
+        -- text: the supplier sends 'SURNAME, Forename'
+        {{ justice.clean_name('full_name') }} as full_name,
+        {{ justice.clean_name("split_part(full_name, ',', 2)") }} as first_name,
+        {{ justice.clean_name("split_part(full_name, ',', 1)") }} as last_name,
+        {{ justice.clean_name('postcode') }} as postcode,
+
+        -- dates
+        {{ justice.parse_date('dob', ['dmy_slash', 'iso']) }} as birth_date,
+        (
+            nullif(trim(dob), '') is not null
+            and {{ justice.parse_date('dob', ['dmy_slash', 'iso']) }} is null
+        ) as is_birth_date_unreadable
+
+    from deduplicated
+
+),
+
+validated as (
+
+    select
+        *,
+        {{ justice.source_key(['subject_id']) }} as source_key,
+        {{ justice.quarantine_reason([
+            ('subject_id is null', 'null key: subject_id'),
+        ]) }} as quarantine_reason
+    from renamed
+
+)
+
+select * from validated

@@ -1,0 +1,47 @@
+with source as (
+
+    select * from {{ source('nomis', 'agency_locations') }}
+
+),
+
+deduplicated as (
+
+    select distinct * from source
+
+),
+
+renamed as (
+
+    select
+        -- cdc
+        {{ justice.cdc_columns() }},
+
+        -- ids
+        {{ justice.clean_code('agy_loc_id') }} as location_code,
+
+        -- text
+        {{ justice.clean_text('description') }} as location_name,
+
+        -- codes
+        {{ justice.clean_code('agency_location_type') }} as location_type_code,
+
+        -- booleans
+        {{ justice.flag_to_boolean('active_flag') }} as is_active
+
+    from deduplicated
+
+),
+
+validated as (
+
+    select
+        *,
+        {{ justice.source_key(['location_code']) }} as source_key,
+        {{ justice.quarantine_reason([
+            ('location_code is null', 'null key: agy_loc_id'),
+        ]) }} as quarantine_reason
+    from renamed
+
+)
+
+select * from validated

@@ -1,0 +1,52 @@
+with source as (
+
+    select * from {{ source('nomis', 'offender_bookings') }}
+
+),
+
+deduplicated as (
+
+    select distinct * from source
+
+),
+
+renamed as (
+
+    select
+        -- cdc
+        {{ justice.cdc_columns() }},
+
+        -- ids
+        offender_book_id as booking_id,
+        offender_id,
+        {{ justice.clean_code('agy_loc_id') }} as location_code,
+
+        -- codes
+        {{ justice.clean_code('in_out_status') }} as in_out_status,
+
+        -- booleans
+        {{ justice.flag_to_boolean('active_flag') }} as is_active,
+
+        -- dates
+        cast(booking_begin_date as date) as booking_start_date,
+        cast(booking_end_date as date) as booking_end_date
+
+    from deduplicated
+
+),
+
+validated as (
+
+    select
+        *,
+        {{ justice.source_key(['booking_id']) }} as source_key,
+        {{ justice.quarantine_reason([
+            ('booking_id is null', 'null key: offender_book_id'),
+            ('booking_start_date is null',
+                'missing required date: booking_begin_date'),
+        ]) }} as quarantine_reason
+    from renamed
+
+)
+
+select * from validated

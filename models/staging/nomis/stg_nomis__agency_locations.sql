@@ -1,0 +1,1 @@
+{{ justice.valid_rows(ref('base_nomis__agency_locations')) }}
