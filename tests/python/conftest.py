@@ -1,0 +1,84 @@
+"""Shared fixtures: a small generated lake and a warehouse built from it with the real
+harness (`justice build`), each in a temporary directory so the developer's own lake and
+warehouse are never touched."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from justice import generator
+
+JUSTICE = str(Path(sys.executable).with_name("justice"))
+
+# Small enough to build in well under a minute, large enough that every realism item and
+# every table occurs.
+SMALL_LAKE = {"seed": 11, "people": 600, "days": 5}
+
+
+@dataclass
+class Warehouse:
+    """A lake plus a local warehouse built from it; `build` and `query` as a user would."""
+
+    lake: Path
+    root: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            JUSTICE_LAKE_PATH=str(self.lake),
+            JUSTICE_DUCKDB_PATH=str(self.root / "justice.duckdb"),
+            DBT_TARGET_PATH=str(self.root / "target"),
+            DBT_LOG_PATH=str(self.root / "logs"),
+        )
+        return env
+
+    def justice(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        completed = subprocess.run(
+            [JUSTICE, *args], env=self.env, capture_output=True, text=True, check=False
+        )
+        if check and completed.returncode != 0:
+            raise AssertionError(
+                f"justice {' '.join(args)} exited {completed.returncode}\n"
+                f"--- stdout (tail)\n{completed.stdout[-6000:]}\n"
+                f"--- stderr (tail)\n{completed.stderr[-3000:]}"
+            )
+        return completed
+
+    def build(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.justice("build", *args, check=check)
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.root / "justice.duckdb"), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    def scalar(self, sql: str) -> Any:
+        return self.query(sql)[0][0]
+
+
+def make_lake(path: Path, **overrides: int) -> Path:
+    options = {**SMALL_LAKE, **overrides}
+    generator.generate(path, **options)
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A freshly generated small lake, shared read-only by the whole session."""
+    return make_lake(tmp_path_factory.mktemp("lake") / "lake")
+
+
+@pytest.fixture(scope="session")
+def raw_duckdb() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB for reading lake files directly (independently of dbt)."""
+    with duckdb.connect() as con:
+        yield con
