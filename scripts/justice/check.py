@@ -239,9 +239,7 @@ def rule(rule_id: str, summary: str) -> Callable[[RuleFunction], RuleFunction]:
     return register
 
 
-def _finding(
-    project: Project, rule_id: str, uid: str, message: str, fix: str
-) -> Finding:
+def _finding(project: Project, rule_id: str, uid: str, message: str, fix: str) -> Finding:
     node = (
         project.models.get(uid)
         or project.sources.get(uid)
@@ -264,7 +262,9 @@ def _source_outside_staging(project: Project) -> Iterator[Finding]:
             if parent.startswith("source."):
                 name = project.name_of(parent)
                 yield _finding(
-                    project, "source-outside-staging", uid,
+                    project,
+                    "source-outside-staging",
+                    uid,
                     f"reads source {name}; only staging models read sources.",
                     f"ref() the staging model of {name} "
                     f"(stg_{name.replace('.', '__')}) instead of source().",
@@ -283,7 +283,9 @@ def _source_staging_count(project: Project) -> Iterator[Finding]:
         staging_name = name.replace(".", "__")
         if not readers:
             yield _finding(
-                project, "source-staging-count", uid,
+                project,
+                "source-staging-count",
+                uid,
                 f"source table {name} is read by no staging model.",
                 f"add base_{staging_name} (reads the source) and stg_{staging_name} "
                 "(reads the base) under models/staging/, or remove the table from the "
@@ -291,7 +293,9 @@ def _source_staging_count(project: Project) -> Iterator[Finding]:
             )
         elif len(readers) > 1:
             yield _finding(
-                project, "source-staging-count", uid,
+                project,
+                "source-staging-count",
+                uid,
                 f"source table {name} is read by {len(readers)} staging models "
                 f"({', '.join(readers)}); it must be read by exactly one.",
                 f"keep one reader (base_{staging_name}) and make the others ref() it.",
@@ -301,7 +305,7 @@ def _source_staging_count(project: Project) -> Iterator[Finding]:
 def _suffix(name: str) -> str:
     for prefix in STAGING_PREFIXES:
         if name.startswith(prefix):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return name
 
 
@@ -316,7 +320,9 @@ def _staging_pair(project: Project) -> Iterator[Finding]:
         partner_uid = by_name.get(partner)
         if partner_uid is None or uid not in project.parents(partner_uid):
             yield _finding(
-                project, "staging-pair", uid,
+                project,
+                "staging-pair",
+                uid,
                 f"base model {name} has no {partner} reading it; the staging pair is "
                 "base_ (reads the source) + stg_ (reads the base).",
                 f"add models/staging/<system>/{partner}.sql that selects from "
@@ -345,7 +351,9 @@ def _staging_reads_model(project: Project) -> Iterator[Finding]:
                 continue
             where = project.layer(parent_node) if parent_node else "another project"
             yield _finding(
-                project, "staging-reads-model", uid,
+                project,
+                "staging-reads-model",
+                uid,
                 f"staging model reads {parent_name} ({where}); staging reads only "
                 "sources, and stg_<x> reads only base_<x>.",
                 "move the logic that needs other models to models/intermediate/ "
@@ -365,7 +373,9 @@ def _mart_reads_staging(project: Project) -> Iterator[Finding]:
             ):
                 kind = "source" if parent.startswith("source.") else "staging model"
                 yield _finding(
-                    project, "mart-reads-staging-or-source", uid,
+                    project,
+                    "mart-reads-staging-or-source",
+                    uid,
                     f"mart reads {kind} {project.name_of(parent)} directly.",
                     "read the history (int_<system>__<table>_history) or an "
                     "intermediate model instead, so the mart sees as-of, linked data.",
@@ -389,7 +399,9 @@ def _mart_reads_other_domain(project: Project) -> Iterator[Finding]:
             area = project.folder(parent_node)
             if area in domains and area != domain:
                 yield _finding(
-                    project, "mart-reads-other-domain-intermediate", uid,
+                    project,
+                    "mart-reads-other-domain-intermediate",
+                    uid,
                     f"mart of domain '{domain}' reads {project.name_of(parent)}, an "
                     f"intermediate of domain '{area}'.",
                     f"read the '{area}' domain's marts (its fct_/dim_ models) instead, or "
@@ -412,8 +424,27 @@ _FILE_READ = re.compile(
 )
 # words before "(" that open a subquery rather than call a function
 _SUBQUERY_OPENERS = {
-    "", "in", "exists", "from", "join", "as", "lateral", "any", "all", "some", "select",
-    "union", "where", "and", "or", "not", "on", "with", "intersect", "except", "by",
+    "",
+    "in",
+    "exists",
+    "from",
+    "join",
+    "as",
+    "lateral",
+    "any",
+    "all",
+    "some",
+    "select",
+    "union",
+    "where",
+    "and",
+    "or",
+    "not",
+    "on",
+    "with",
+    "intersect",
+    "except",
+    "by",
 }
 
 
@@ -452,7 +483,9 @@ def _hard_coded_relation(project: Project) -> Iterator[Finding]:
     for uid, node in project.models.items():
         for relation in _hard_coded_relations(node.get("raw_code") or ""):
             yield _finding(
-                project, "hard-coded-relation", uid,
+                project,
+                "hard-coded-relation",
+                uid,
                 f"reads {relation} by a hard-coded name, so dbt cannot see the "
                 "dependency or move it between targets.",
                 "use {{ ref('model') }} for models and {{ source('system', 'table') }} "
@@ -470,14 +503,18 @@ def _model_folder(project: Project) -> Iterator[Finding]:
         layer = project.layer(node)
         if layer is None:
             yield _finding(
-                project, "model-folder", uid,
+                project,
+                "model-folder",
+                uid,
                 f"model is in {node.get('original_file_path')}, outside the layer folders.",
                 "move it under models/staging/<system>/, models/history/, "
                 "models/intermediate/<area>/ or models/marts/<domain>/.",
             )
         elif layer == "marts" and project.folder(node) is None:
             yield _finding(
-                project, "model-folder", uid,
+                project,
+                "model-folder",
+                uid,
                 "mart is directly in models/marts/, not in a domain folder.",
                 "move it to models/marts/<domain>/ (people, courts, prisons, ...).",
             )
@@ -504,8 +541,10 @@ def _naming_by_folder(project: Project) -> Iterator[Finding]:
         elif layer == "history":
             if not HISTORY_NAME.match(name):
                 problem = "history model name must be int_<system>__<table>_history."
-                fix = "rename the file after the staging model it historises, e.g. " \
-                      "stg_nomis__offenders -> int_nomis__offenders_history.sql."
+                fix = (
+                    "rename the file after the staging model it historises, e.g. "
+                    "stg_nomis__offenders -> int_nomis__offenders_history.sql."
+                )
         elif layer == "intermediate":
             if not name.startswith("int_"):
                 problem = "intermediate model name must start with int_."
@@ -530,9 +569,12 @@ def _model_description(project: Project) -> Iterator[Finding]:
     for uid, node in project.models.items():
         if not _described(node):
             yield _finding(
-                project, "model-description", uid, "model has no description.",
+                project,
+                "model-description",
+                uid,
+                "model has no description.",
                 f"describe {node['name']} in the folder's _<folder>__models.yml, grain "
-                "first (\"One row per ...\").",
+                'first ("One row per ...").',
             )
 
 
@@ -544,13 +586,17 @@ def _source_description(project: Project) -> Iterator[Finding]:
         if not (node.get("source_description") or "").strip() and source_name not in reported:
             reported.add(source_name)
             yield _finding(
-                project, "source-description", uid,
+                project,
+                "source-description",
+                uid,
                 f"source {source_name} has no description.",
                 f"add a description to source {source_name} in its _<system>__sources.yml.",
             )
         if not _described(node):
             yield _finding(
-                project, "source-description", uid,
+                project,
+                "source-description",
+                uid,
                 f"source table {project.name_of(uid)} has no description.",
                 "describe the table (grain and primary key) in its _<system>__sources.yml.",
             )
@@ -573,14 +619,17 @@ def _primary_key_test(project: Project) -> Iterator[Finding]:
         if any({"unique", "not_null"} <= names for names in column_tests.values()):
             continue
         model_level = {"unique_combination", "unique_combination_of_columns"} | {
-            test for test, glob in project.accepted_pk_tests
+            test
+            for test, glob in project.accepted_pk_tests
             if fnmatch.fnmatchcase(node["name"], glob)
         }
         tests = project.tests_by_node.get(uid, [])
         if {(t.get("test_metadata") or {}).get("name") for t in tests} & model_level:
             continue
         yield _finding(
-            project, "primary-key-test", uid,
+            project,
+            "primary-key-test",
+            uid,
             "model has no primary-key test (unique + not_null on one column, or "
             "unique_combination on the key columns).",
             f"in {node['name']}'s YAML add `data_tests: [unique, not_null]` to its key "
@@ -597,7 +646,10 @@ def _mart_contract(project: Project) -> Iterator[Finding]:
         contract = (node.get("config") or {}).get("contract") or node.get("contract") or {}
         if not contract.get("enforced"):
             yield _finding(
-                project, "mart-contract", uid, "mart has no enforced contract.",
+                project,
+                "mart-contract",
+                uid,
+                "mart has no enforced contract.",
                 "set `+contract: {enforced: true}` for models/marts in dbt_project.yml (or "
                 "`config: {contract: {enforced: true}}` on the model) and give every "
                 "column a data_type.",
@@ -616,7 +668,9 @@ def _mart_column_description(project: Project) -> Iterator[Finding]:
         )
         if missing:
             yield _finding(
-                project, "mart-column-description", uid,
+                project,
+                "mart-column-description",
+                uid,
                 f"mart columns without a description: {', '.join(missing)}.",
                 f"describe each column under {node['name']} in the domain's "
                 "_<domain>__models.yml (a doc block for text used more than once).",
@@ -632,12 +686,16 @@ def _source_freshness(project: Project) -> Iterator[Finding]:
             (freshness.get(level) or {}).get("count") for level in ("warn_after", "error_after")
         )
         loaded_at = (
-            node.get("loaded_at_field") or config.get("loaded_at_field")
-            or node.get("loaded_at_query") or config.get("loaded_at_query")
+            node.get("loaded_at_field")
+            or config.get("loaded_at_field")
+            or node.get("loaded_at_query")
+            or config.get("loaded_at_query")
         )
         if not (has_threshold and loaded_at):
             yield _finding(
-                project, "source-freshness", uid,
+                project,
+                "source-freshness",
+                uid,
                 f"source table {project.name_of(uid)} has no "
                 + ("freshness threshold" if not has_threshold else "loaded_at_field")
                 + ".",
@@ -664,7 +722,9 @@ def _personal_data_meta(project: Project) -> Iterator[Finding]:
                 unmarked.append(f"{column.get('name', key)} ({category})")
         if unmarked:
             yield _finding(
-                project, "personal-data-meta", uid,
+                project,
+                "personal-data-meta",
+                uid,
                 f"columns that look personal have no meta.personal_data: "
                 f"{', '.join(sorted(unmarked))}.",
                 "document each column with `meta: {personal_data: <category>}` (name, "
@@ -685,7 +745,9 @@ def _personal_data_in_mart(project: Project) -> Iterator[Finding]:
                 personal.append(f"{column.get('name', key)} ({category})")
         if personal:
             yield _finding(
-                project, "personal-data-in-mart", uid,
+                project,
+                "personal-data-in-mart",
+                uid,
                 f"mart holds personal-data columns: {', '.join(sorted(personal))}.",
                 "drop them: people appear in marts only as person_key, birth_year and "
                 "age band (DESIGN.md section 6).",
@@ -705,7 +767,9 @@ def _exposure_reads_non_mart(project: Project) -> Iterator[Finding]:
         bad = [project.name_of(p) for p in parents if not project.is_mart(p)]
         if bad:
             yield _finding(
-                project, "exposure-reads-non-mart", uid,
+                project,
+                "exposure-reads-non-mart",
+                uid,
                 f"exposure depends on {', '.join(sorted(bad))}, which "
                 + ("is not a mart." if len(bad) == 1 else "are not marts."),
                 "publish from marts only: add the figures to a fct_/dim_ model under "
@@ -747,7 +811,9 @@ class Waivers:
         for index, entry in enumerate(data.get("waivers") or [], start=1):
             if not isinstance(entry, dict):
                 raise JusticeError(f"{path}: waiver {index} must be a mapping.")
-            missing = [key for key in ("rule", "node", "reason") if not str(entry.get(key) or "").strip()]
+            missing = [
+                key for key in ("rule", "node", "reason") if not str(entry.get(key) or "").strip()
+            ]
             if missing:
                 raise JusticeError(
                     f"{path}: waiver {index} ({entry.get('rule')}, {entry.get('node')}) lacks "
@@ -822,7 +888,8 @@ def run_checks(
             if waiver not in used:
                 findings.append(
                     Finding(
-                        "waiver-unused", f"waiver.{waiver.rule}.{waiver.node}",
+                        "waiver-unused",
+                        f"waiver.{waiver.rule}.{waiver.node}",
                         f"waiver for rule {waiver.rule} on {waiver.node} matches no finding.",
                         "delete it from scripts/justice/check_waivers.yml: the exception "
                         "it allowed is gone.",
@@ -842,7 +909,11 @@ def parse_project(settings: Settings) -> Path:
 
     completed = subprocess.run(
         [dbt_executable(), "parse", "--quiet"],
-        cwd=PROJECT_ROOT, env=settings.dbt_env(), capture_output=True, text=True, check=False,
+        cwd=PROJECT_ROOT,
+        env=settings.dbt_env(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     manifest = settings.target_path / "manifest.json"
     if completed.returncode != 0 or not manifest.exists():
@@ -882,12 +953,11 @@ def command(
     ] = None,
     catalog: Annotated[
         Path | None,
-        typer.Option(help="catalog.json with built columns (default: target/catalog.json "
-                     "when it exists)."),
+        typer.Option(
+            help="catalog.json with built columns (default: target/catalog.json when it exists)."
+        ),
     ] = None,
-    waivers: Annotated[
-        Path, typer.Option(help="The reviewed waivers file.")
-    ] = WAIVERS_PATH,
+    waivers: Annotated[Path, typer.Option(help="The reviewed waivers file.")] = WAIVERS_PATH,
     rule_ids: Annotated[
         list[str] | None, typer.Option("--rule", help="Run only this rule (repeatable).")
     ] = None,
