@@ -32,7 +32,9 @@ WAIVERS_PATH = Path(__file__).with_name("check_waivers.yml")
 LAYERS = ("staging", "history", "intermediate", "marts")
 STAGING_PREFIXES = ("stg_", "base_")
 MART_PREFIXES = ("fct_", "dim_")
-HISTORY_NAME = re.compile(r"^int_[a-z0-9]+(?:_[a-z0-9]+)*__[a-z0-9_]+_history$")
+# int_<system>__<table>_history (SCD2), and its as-of view int_<system>__<table>_as_of
+# (DESIGN.md section 3: the state of a table as known at var('as_of'))
+HISTORY_NAME = re.compile(r"^int_[a-z0-9]+(?:_[a-z0-9]+)*__[a-z0-9_]+_(history|as_of)$")
 
 # Column names that hold personal data whatever the system calls them (DESIGN.md section 6).
 # Matched against the whole lower-case column name.
@@ -540,7 +542,10 @@ def _naming_by_folder(project: Project) -> Iterator[Finding]:
                 )
         elif layer == "history":
             if not HISTORY_NAME.match(name):
-                problem = "history model name must be int_<system>__<table>_history."
+                problem = (
+                    "history model name must be int_<system>__<table>_history "
+                    "(or int_<system>__<table>_as_of for its as-of view)."
+                )
                 fix = (
                     "rename the file after the staging model it historises, e.g. "
                     "stg_nomis__offenders -> int_nomis__offenders_history.sql."

@@ -252,11 +252,35 @@ def plan(files: dict[str, list[str]], *, fix: bool, settings: Settings) -> list[
     return steps
 
 
-def lint(*, fix: bool = False, changed: bool = False, base: str | None = None) -> bool:
-    """Run every linter on the project (or on the files changed since `base`); print
-    what each found; True when all passed."""
+def given_files(paths: Sequence[str]) -> list[str]:
+    """The project files at or under the given paths, relative to the project root."""
+    known = project_files()
+    wanted = []
+    for raw in paths:
+        path = Path(raw)
+        path = (path if path.is_absolute() else Path.cwd() / path).resolve()
+        try:
+            relative = path.relative_to(PROJECT_ROOT).as_posix()
+        except ValueError:
+            raise JusticeError(f"{raw} is outside the project ({PROJECT_ROOT}).") from None
+        wanted += [f for f in known if relative in (".", f) or _under(f, [relative])]
+    return sorted(set(wanted))
+
+
+def lint(
+    *,
+    fix: bool = False,
+    changed: bool = False,
+    base: str | None = None,
+    paths: Sequence[str] = (),
+) -> bool:
+    """Run every linter on the project (or on the given paths, or on the files changed
+    since `base`); print what each found; True when all passed."""
     settings = Settings.from_env()
-    if changed:
+    if paths:
+        files = select_files(given_files(paths))
+        scope = "the given paths"
+    elif changed:
         base = base or default_base()
         files = select_files(changed_files(base))
         scope = f"files changed since merge-base with {base}"
@@ -287,6 +311,10 @@ def _indent(text: str) -> str:
 
 
 def command(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files or folders to lint (default: the whole project)."),
+    ] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply the fixes the tools can make.")] = False,
     changed: Annotated[
         bool,
@@ -299,5 +327,5 @@ def command(
 ) -> None:
     """Lint SQL (sqlfluff, dbt templater), YAML (yamllint) and Python (ruff) to
     STYLE.md; exit 1 when anything is left to fix."""
-    if not lint(fix=fix, changed=changed, base=base):
+    if not lint(fix=fix, changed=changed, base=base, paths=paths or ()):
         raise typer.Exit(1)
