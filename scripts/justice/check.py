@@ -363,23 +363,20 @@ def _staging_reads_model(project: Project) -> Iterator[Finding]:
             )
 
 
-@rule("mart-reads-staging-or-source", "marts never read sources or staging directly")
+@rule("mart-reads-staging", "marts never read staging directly (nor sources: see above)")
 def _mart_reads_staging(project: Project) -> Iterator[Finding]:
     for uid, node in project.models.items():
         if project.layer(node) != "marts":
             continue
         for parent in project.parents(uid):
             parent_node = project.models.get(parent)
-            if parent.startswith("source.") or (
-                parent_node is not None and project.layer(parent_node) == "staging"
-            ):
-                kind = "source" if parent.startswith("source.") else "staging model"
+            if parent_node is not None and project.layer(parent_node) == "staging":
                 yield _finding(
                     project,
-                    "mart-reads-staging-or-source",
+                    "mart-reads-staging",
                     uid,
-                    f"mart reads {kind} {project.name_of(parent)} directly.",
-                    "read the history (int_<system>__<table>_history) or an "
+                    f"mart reads staging model {project.name_of(parent)} directly.",
+                    "read the history (int_<system>__<table>_history or _as_of) or an "
                     "intermediate model instead, so the mart sees as-of, linked data.",
                 )
 

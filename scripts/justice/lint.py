@@ -295,8 +295,9 @@ def lint(
         results.append(result)
         status = "ok" if result.ok else "FAILED"
         _say(f"  {result.name}: {status} ({result.seconds:.1f}s)")
-        if not result.ok or (fix and result.output):
-            typer.echo(_indent(result.output))
+        shown = _indent(result.output)
+        if shown.strip() and (not result.ok or fix):
+            typer.echo(shown)
     failed = [r.name for r in results if not r.ok]
     if failed:
         hint = "" if fix else " (`justice lint --fix` applies what can be fixed)"
@@ -306,8 +307,12 @@ def lint(
     return not failed
 
 
+_NOISE = ("=== [dbt templater]", "All Finished")
+
+
 def _indent(text: str) -> str:
-    return "\n".join("    " + line for line in text.splitlines())
+    lines = [line for line in text.splitlines() if not line.startswith(_NOISE)]
+    return "\n".join("    " + line for line in lines)
 
 
 def command(
