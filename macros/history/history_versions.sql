@@ -252,23 +252,28 @@ select * from versions
 
 {#
     Returns the columns (adapter Column objects) of the built relation of the model
-    named `model_name`, or an empty list while parsing. Looked up through the graph so
-    that it also works inside unit tests, where ref() names a fixture.
+    named `model_name`, or an empty list while parsing. Looked up through the graph;
+    inside a unit test, where the graph is empty and ref() names a fixture, the model
+    is looked for in the staging schema (history reads only staging models).
 #}
 {% macro model_columns(model_name) -%}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set nodes = graph.nodes.values()
+    {%- set nodes = (graph.get('nodes') or {}).values()
         | selectattr('resource_type', 'equalto', 'model')
         | selectattr('name', 'equalto', model_name)
         | list -%}
-    {%- if nodes | length == 0 -%}
-        {{ exceptions.raise_compiler_error("model_columns: no model " ~ model_name) }}
+    {%- if nodes | length > 0 -%}
+        {%- set relation = adapter.get_relation(
+            database=nodes[0].database, schema=nodes[0].schema,
+            identifier=nodes[0].alias) -%}
+    {%- else -%}
+        {%- set relation = adapter.get_relation(
+            database=target.database,
+            schema=generate_schema_name('staging', none),
+            identifier=model_name) -%}
     {%- endif -%}
-    {%- set node = nodes[0] -%}
-    {%- set relation = adapter.get_relation(
-        database=node.database, schema=node.schema, identifier=node.alias) -%}
     {%- if relation is none -%}
         {{ exceptions.raise_compiler_error(
             "model_columns: " ~ model_name ~ " has not been built; build it first") }}
