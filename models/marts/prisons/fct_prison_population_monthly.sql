@@ -1,0 +1,74 @@
+{#-
+    One row per month end × prison × sex × age band with anyone in custody: the
+    people whose custody stay covers the month-end date (see the
+    prison_population doc block). Month ends run from the first stay to the last
+    complete month the data covers.
+-#}
+
+with
+
+stays as (
+
+    select * from {{ ref('int_custody_stays_derived') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
+reporting_period as (
+
+    select * from {{ ref('int_reporting_period_derived') }}
+
+),
+
+month_ends as (
+
+    select calendar.date_day as month_end_date
+    from calendar
+    cross join reporting_period
+    where
+        calendar.is_month_end
+        and calendar.date_day <= reporting_period.last_complete_month_end_date
+        and calendar.date_day >= (select min(stay_start_date) from stays)
+
+),
+
+stays_at_month_end as (
+
+    -- half-open stays: in custody on d when start <= d < end; a stay without a
+    -- known start is not counted
+    select
+        month_ends.month_end_date,
+        stays.prison_code,
+        stays.sex,
+        {{ justice.age_band('stays.birth_date', 'month_ends.month_end_date') }}
+            as age_band
+    from month_ends
+    inner join stays
+        on
+            stays.stay_start_date <= month_ends.month_end_date
+            and (
+                stays.stay_end_date is null
+                or stays.stay_end_date > month_ends.month_end_date
+            )
+
+),
+
+population as (
+
+    select
+        cast(month_end_date as date) as month_end_date,
+        cast(prison_code as {{ dbt.type_string() }}) as prison_code,
+        cast(sex as {{ dbt.type_string() }}) as sex,
+        cast(age_band as {{ dbt.type_string() }}) as age_band,
+        cast(count(*) as integer) as prisoner_count
+    from stays_at_month_end
+    group by month_end_date, prison_code, sex, age_band
+
+)
+
+select * from population
