@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from justice.athena_mock import AthenaShim, Column, describe
+from justice.athena_mock import ACCOUNT_ID, AthenaShim, Column, describe
 from justice.athena_sql import check_statement
 from justice.settings import PROJECT_ROOT
 
@@ -82,6 +82,9 @@ class GateReport:
     models_linted: int = 0
     elapsed: float = 0.0
     statement_kinds: dict[str, int] = field(default_factory=dict)
+    captured: list[tuple[str, str]] = field(default_factory=list)  # (node, statement)
+    # Lake Formation column tags in place after the runs: (database, table, column) -> value
+    lf_column_tags: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -200,6 +203,18 @@ def _prepare_aws(shim: AthenaShim, manifest: dict[str, Any]) -> None:
         lakeformation.create_lf_tag(TagKey="personal_data", TagValues=sorted(categories))
 
 
+def _lf_column_tags() -> dict[tuple[str, str, str], str]:
+    from moto.lakeformation.models import lakeformation_backends
+
+    backend = lakeformation_backends[ACCOUNT_ID][REGION]
+    return {
+        (database, table, column): tag["TagValues"][0]
+        for (_catalog, database, table, column), tags in backend.lf_columns_tags.items()
+        for tag in tags
+        if tag.get("TagKey") == "personal_data" and tag.get("TagValues")
+    }
+
+
 def _run_failures(result: Any, phase: str) -> list[GateFailure]:
     failures = []
     if result.exception is not None:
@@ -287,11 +302,13 @@ def _gate(project_dir: Path, target_path: Path, report: GateReport, say: Progres
             project_dir, target_path,
         )
         report.failures += _run_failures(second, "second build")
+        report.lf_column_tags = _lf_column_tags()
 
     say(f"athena gate: checking {len(shim.statements)} statements with sqlglot (athena)")
     for statement in shim.statements:
         node = statement.node_id or "(adapter)"
         report.nodes.add(node)
+        report.captured.append((node, statement.sql))
         kind = statement.sql.split(None, 1)[0].lower() if statement.sql else "?"
         report.statement_kinds[kind] = report.statement_kinds.get(kind, 0) + 1
         for finding in check_statement(statement.sql):

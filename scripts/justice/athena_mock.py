@@ -40,6 +40,12 @@ from justice.athena_sql import DIALECT, strip_query_comment
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 _NODE_ID = re.compile(r'"node_id"\s*:\s*"([^"]+)"')
+_CREATED = re.compile(
+    r"\s*create\s+(?:or\s+replace\s+)?(view|table)\s+((?:\"[^\"]+\"|`[^`]+`|\w+)"
+    r"(?:\.(?:\"[^\"]+\"|`[^`]+`|\w+))*)",
+    re.IGNORECASE,
+)
+_NAME_PART = re.compile(r'"[^"]+"|`[^`]+`|\w+')
 
 
 @dataclass
@@ -81,8 +87,35 @@ class AthenaShim:
 
     @contextmanager
     def installed(self) -> Iterator[AthenaShim]:
-        with _shared_botocore_models(), self._shim_installed():
+        with _shared_botocore_models(), self._lakeformation_tolerant(), \
+                self._shim_installed():
             yield self
+
+    @contextmanager
+    def _lakeformation_tolerant(self) -> Iterator[None]:
+        """moto's get_resource_lf_tags raises KeyError for a table or database that has no
+        tags yet; Lake Formation answers with empty lists. Make moto do the same."""
+        from moto.lakeformation.models import LakeFormationBackend
+
+        original = LakeFormationBackend.get_resource_lf_tags
+
+        def get_resource_lf_tags(backend: Any, catalog_id: str, resource: dict) -> Any:
+            if "Database" in resource:
+                database = resource["Database"]
+                key = (database.get("CatalogId", backend.account_id), database["Name"])
+                backend.lf_database_tags.setdefault(key, [])
+            if "Table" in resource:
+                table = resource["Table"]
+                key3 = (table.get("CatalogId", backend.account_id), table["DatabaseName"],
+                        table["Name"])
+                backend.lf_table_tags.setdefault(key3, [])
+            return original(backend, catalog_id, resource)
+
+        LakeFormationBackend.get_resource_lf_tags = get_resource_lf_tags  # type: ignore
+        try:
+            yield
+        finally:
+            LakeFormationBackend.get_resource_lf_tags = original  # type: ignore
 
     @contextmanager
     def _shim_installed(self) -> Iterator[AthenaShim]:
@@ -189,7 +222,15 @@ class AthenaShim:
         try:
             tree = sqlglot.parse_one(sql, read=DIALECT)
         except SqlglotError:
-            return [], []  # athena_sql reports it; nothing to apply
+            # athena_sql reports why; register what was created anyway, without columns,
+            # so that one non-portable model does not make everything after it fail too
+            created = _CREATED.match(sql)
+            if created:
+                parts = [p.strip('"`') for p in _NAME_PART.findall(created.group(2))]
+                if len(parts) >= 2:
+                    self.register(parts[-2], parts[-1], [],
+                                  view=created.group(1).lower() == "view")
+            return [], []
         try:
             return self._apply(tree, sql)
         except Exception as error:  # noqa: BLE001 - a shim gap must not hide other results
