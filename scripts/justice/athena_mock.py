@@ -133,7 +133,8 @@ class AthenaShim:
                 backend.query_results[execution_id] = QueryResults(
                     rows=[header, *rows],
                     column_info=[
-                        {"Name": c.name, "Label": c.name, "Type": c.result_type}
+                        {"Name": c.name, "Label": c.name, "Type": c.result_type,
+                         "Precision": 0, "Scale": 0, "Nullable": "UNKNOWN"}
                         for c in columns
                     ],
                 )
