@@ -225,6 +225,8 @@ def _token_findings(tokens: list[Token]) -> list[Finding]:
             and kind not in _NOT_CALLS
             and kind not in _TYPE_TOKENS
             and (previous is None or previous.token_type != TokenType.DOT)
+            # `as t (col, ...)`: a table alias with column names, not a call
+            and (previous is None or previous.token_type != TokenType.ALIAS)
             and token.text.replace("_", "").isalnum()
             and token.text.lower() not in _NOT_CALL_WORDS
             and not (previous is not None and previous.token_type == TokenType.STAR)
