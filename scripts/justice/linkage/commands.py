@@ -144,3 +144,13 @@ def evaluate(
                                     threshold=threshold, progress=_say)
     typer.echo(json.dumps({"data": name, "link_type": link_type, **result.quality,
                            "seconds": result.seconds.steps}, indent=2))
+
+
+@app.command()
+def splink(
+    benchmark: Annotated[str, typer.Option(help="febrl3 or febrl4.")] = "febrl4",
+) -> None:
+    """Link a FEBRL benchmark with Splink's documented example settings, for comparison."""
+    from justice.linkage import splink_baseline
+
+    typer.echo(json.dumps(splink_baseline.run(benchmark), indent=2))
