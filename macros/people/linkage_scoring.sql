@@ -66,7 +66,8 @@
             from (
                 select
                     {{ comparison.tf_column }} as tf_value,
-                    count(*) * 1.0 / sum(count(*)) over () as frequency
+                    cast(count(*) as double)
+                        / sum(count(*)) over () as frequency
                 from {{ records }}
                 where {{ comparison.tf_column }} is not null
                 group by {{ comparison.tf_column }}
