@@ -3,7 +3,8 @@
     reason. Nothing is dropped silently: raw = staged + quarantined + exact duplicates,
     proved per table by the reconciles_with_source test on each staging model.
 -#}
-{{ config(materialized='table') }}  {# a table: small, and queried during triage #}
+{# a table: small, and queried during triage #}
+{{ config(materialized='table') }}
 
 {{ justice.quarantined_rows([
     ('nomis', 'offenders'),

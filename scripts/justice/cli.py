@@ -16,6 +16,8 @@ from typing import Annotated
 
 import typer
 
+from justice import check as check_commands
+from justice import lint as lint_commands
 from justice.settings import JusticeError, Settings
 
 app = typer.Typer(
@@ -58,7 +60,9 @@ def generate(
     lake: LakeOption = None,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same lake.")] = 42,
     people: Annotated[int, typer.Option(min=1, help="People in the simulated world.")] = 5000,
-    days: Annotated[int, typer.Option(min=0, help="Daily change partitions after the full load.")] = 14,
+    days: Annotated[
+        int, typer.Option(min=0, help="Daily change partitions after the full load.")
+    ] = 14,
     start: Annotated[str, typer.Option(help="Date of the full load (YYYY-MM-DD).")] = "2026-01-01",
     if_missing: Annotated[
         bool, typer.Option("--if-missing", help="Do nothing when a lake already exists.")
@@ -103,12 +107,19 @@ def build(
     select: Annotated[
         list[str] | None, typer.Option("--select", "-s", help="dbt node selection.")
     ] = None,
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Nodes to leave out.")] = None,
-    vars_: Annotated[
-        str | None, typer.Option("--vars", help="dbt vars as YAML/JSON, e.g. '{as_of: 2026-01-05}'.")
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="Nodes to leave out.")
     ] = None,
-    full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incrementals.")] = False,
-    fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first failure.")] = False,
+    vars_: Annotated[
+        str | None,
+        typer.Option("--vars", help="dbt vars as YAML/JSON, e.g. '{as_of: 2026-01-05}'."),
+    ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Rebuild incrementals.")
+    ] = False,
+    fail_fast: Annotated[
+        bool, typer.Option("--fail-fast", help="Stop at the first failure.")
+    ] = False,
     lake: LakeOption = None,
 ) -> None:
     """Run `dbt build` with the project's profile and print a short summary.
@@ -156,7 +167,14 @@ def query(
     from justice.query import format_csv, format_table, run_query
 
     columns, rows = run_query(sql, Settings.from_env())
-    typer.echo(format_csv(columns, rows) if as_csv else format_table(columns, rows, limit), nl=not as_csv)
+    typer.echo(
+        format_csv(columns, rows) if as_csv else format_table(columns, rows, limit), nl=not as_csv
+    )
+
+
+# commands that live in their own modules
+app.command("lint")(lint_commands.command)
+app.command("check")(check_commands.command)
 
 
 def main() -> None:
@@ -169,8 +187,11 @@ def main() -> None:
         if os.environ.get("JUSTICE_DEBUG"):
             raise
         name = type(error).__name__
-        typer.secho(f"error: {name}: {error} (set JUSTICE_DEBUG=1 for details)", err=True,
-                    fg=typer.colors.RED)
+        typer.secho(
+            f"error: {name}: {error} (set JUSTICE_DEBUG=1 for details)",
+            err=True,
+            fg=typer.colors.RED,
+        )
         sys.exit(1)
 
 

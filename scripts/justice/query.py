@@ -36,8 +36,10 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], limit: i
     widths = [len(c) for c in columns]
     for row in shown:
         widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
+
     def line(values: Sequence[str]) -> str:
         return " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
     out = [line(columns), "-+-".join("-" * w for w in widths)]
     out += [line(row) for row in shown]
     footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''}"

@@ -13,30 +13,41 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
-from conftest import Warehouse, make_lake
 
+from conftest import Warehouse, make_lake
 from justice.lake_schema import TABLES, RawTable, table
 
 # (system, table, changes to one copied row, source_key of the bad row, expected reason)
 CORRUPTIONS = [
     ("nomis", "offenders", {"offender_id": None}, "<null>", "null key: offender_id"),
     (
-        "nomis", "offender_external_movements",
+        "nomis",
+        "offender_external_movements",
         {"offender_book_id": 990001, "movement_seq": 1, "movement_date": None},
-        "990001|1", "missing required date: movement_date",
+        "990001|1",
+        "missing required date: movement_date",
     ),
     (
-        "delius", "contact", {"contact_id": 990002, "contact_date": None},
-        "990002", "missing required date: contact_date",
+        "delius",
+        "contact",
+        {"contact_id": 990002, "contact_date": None},
+        "990002",
+        "missing required date: contact_date",
     ),
     ("common_platform", "defendants", {"defendant_id": None}, "<null>", "null key: defendant_id"),
     (
-        "em", "orders", {"order_id": "CORRUPT-1", "order_start_date": "N/A"},
-        "CORRUPT-1", "missing or unreadable required date: order_start_date",
+        "em",
+        "orders",
+        {"order_id": "CORRUPT-1", "order_start_date": "N/A"},
+        "CORRUPT-1",
+        "missing or unreadable required date: order_start_date",
     ),
     (
-        "em", "device_events", {"event_id": "CORRUPT-2", "event_datetime": "31/02/2026 10:00:00"},
-        "CORRUPT-2", "missing or unreadable required timestamp: event_datetime",
+        "em",
+        "device_events",
+        {"event_id": "CORRUPT-2", "event_datetime": "31/02/2026 10:00:00"},
+        "CORRUPT-2",
+        "missing or unreadable required timestamp: event_datetime",
     ),
 ]
 
@@ -138,8 +149,7 @@ def test_mixed_date_of_birth_formats_are_parsed(corrupted: Warehouse, raw_duckdb
         "where nullif(trim(date_of_birth), '') is not null"
     ).fetchone()[0]
     parsed = corrupted.scalar(
-        "select count(*) from staging.stg_common_platform__defendants "
-        "where birth_date is not null"
+        "select count(*) from staging.stg_common_platform__defendants where birth_date is not null"
     )
     unreadable = corrupted.scalar(
         "select count(*) from staging.stg_common_platform__defendants "

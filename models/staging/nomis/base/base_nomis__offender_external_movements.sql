@@ -24,7 +24,8 @@ renamed as (
 
         -- codes
         {{ justice.clean_code('movement_type') }} as movement_type_code,
-        {{ justice.clean_code('movement_reason_code') }} as movement_reason_code,
+        {{ justice.clean_code('movement_reason_code') }}
+            as movement_reason_code,
         {{ justice.clean_code('direction_code') }} as direction_code,
 
         -- dates
