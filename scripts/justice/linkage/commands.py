@@ -60,8 +60,17 @@ def train(
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         parameters = pipeline.train_parameters(con)
     pipeline.write_parameters(parameters, pipeline.comparison_catalogue(settings), output)
-    _say(f"train: {parameters.iterations} EM iterations, prior among candidate pairs "
+    _say(f"train: {parameters.iterations} EM iterations, prior (all pairs) "
          f"{parameters.prior:.4f}; wrote {output} in {time.perf_counter() - started:.1f}s")
+
+
+@app.command()
+def nicknames(
+    output: Annotated[Path, typer.Option(help="Where to write the seed.")] = pipeline.NICKNAMES_PATH,
+) -> None:
+    """Write seeds/nicknames.csv from the generator's nickname table (names.py)."""
+    rows = pipeline.write_nicknames(output)
+    _say(f"nicknames: wrote {rows} rows to {output}")
 
 
 def _truth(lake: Path) -> str:
@@ -82,8 +91,13 @@ def evaluate_warehouse(settings: Settings) -> dict:
         raise JusticeError(f"no warehouse at {settings.duckdb_path}: run `justice build` first")
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         con.execute(
-            "create temp view truth as select system || ':' || cast(source_record_id as varchar)"
-            f" as record_id, cast(person_id as varchar) as entity_id from {_truth(settings.lake_path)}"
+            # identifiers are compared case-insensitively: staging may re-case them
+            "create temp view truth as select clusters.record_id, "
+            "cast(truth.person_id as varchar) as entity_id "
+            "from intermediate.int_person_clusters as clusters "
+            f"join {_truth(settings.lake_path)} as truth "
+            "on clusters.system = truth.system "
+            "and lower(clusters.source_record_id) = lower(cast(truth.source_record_id as varchar))"
         )
         con.execute(
             "create temp view assignments as select clusters.record_id, clusters.cluster_id, "

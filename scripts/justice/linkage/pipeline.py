@@ -24,6 +24,7 @@ from justice.linkage import em
 from justice.settings import PROJECT_ROOT, JusticeError, Settings
 
 SEED_PATH = PROJECT_ROOT / "seeds" / "person_linkage_parameters.csv"
+NICKNAMES_PATH = PROJECT_ROOT / "seeds" / "nicknames.csv"
 SEED_COLUMNS = ["comparison", "comparison_level", "level_description", "m_probability",
                 "u_probability"]
 
@@ -89,6 +90,44 @@ def gamma_patterns(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[
     ).fetchall()
     data = np.array(rows, dtype=np.int64).reshape(-1, len(gammas) + 1)
     return [g.removeprefix("gamma_") for g in gammas], data[:, :-1], data[:, -1]
+
+
+def write_nicknames(path: Path) -> int:
+    """Write the nickname seed: every name of a nickname group (formal names and their
+    short forms, groups joined where they share a short form, e.g. Catherine, Katherine
+    and Kate) with the group's first formal name, upper case letters only, so that
+    folding a forename through the seed gives every name of a group one form."""
+    from justice.generator.names import NICKNAMES
+
+    parent: dict[str, str] = {}
+
+    def find(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            name = parent[name]
+        return name
+
+    def key(name: str) -> str:
+        return "".join(ch for ch in name.upper() if "A" <= ch <= "Z")
+
+    for formal, shorts in NICKNAMES.items():
+        for short in shorts:
+            a, b = find(key(formal)), find(key(short))
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    formals = {key(formal) for formal in NICKNAMES}
+    groups: dict[str, set[str]] = {}
+    for name in list(parent):
+        groups.setdefault(find(name), set()).add(name)
+    rows = []
+    for members in groups.values():
+        folded = min(members & formals)
+        rows += [(name, folded) for name in sorted(members) if name != folded]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["nickname", "formal_name"])
+        writer.writerows(sorted(rows))
+    return len(rows)
 
 
 def possible_pairs(con: duckdb.DuckDBPyConnection, records: str, link_type: str) -> int:
