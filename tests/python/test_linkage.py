@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+
 from conftest import Warehouse, make_lake
 
 # Issue #4's bars (default lake, 5000 people); asserted here at small size.
@@ -40,16 +41,22 @@ def test_every_current_person_record_is_clustered_once(linked: Warehouse) -> Non
     clustered = linked.scalar(
         "select count(distinct record_id) from intermediate.int_person_clusters"
     )
-    systems = {row[0] for row in linked.query(
-        "select distinct system from intermediate.int_person_clusters")}
+    systems = {
+        row[0]
+        for row in linked.query("select distinct system from intermediate.int_person_clusters")
+    }
     assert records == clustered > 0
     assert systems == {"nomis", "delius", "common_platform", "em"}
 
 
 @pytest.mark.slow
 def test_pnc_numbers_are_canonical(linked: Warehouse) -> None:
-    pncs = [row[0] for row in linked.query(
-        "select pnc_number from intermediate.int_person_records where pnc_number is not null")]
+    pncs = [
+        row[0]
+        for row in linked.query(
+            "select pnc_number from intermediate.int_person_records where pnc_number is not null"
+        )
+    ]
     assert pncs
     assert all(re.fullmatch(r"[0-9]{4}/[0-9]{7}[A-Z]", pnc) for pnc in pncs)
     valid_share = linked.scalar(
@@ -61,8 +68,10 @@ def test_pnc_numbers_are_canonical(linked: Warehouse) -> None:
 
 @pytest.mark.slow
 def test_cluster_ids_stable_and_person_key_salted(linked: Warehouse) -> None:
-    query = ("select record_id, cluster_id, person_key from intermediate.int_person_clusters "
-             "order by record_id")
+    query = (
+        "select record_id, cluster_id, person_key from intermediate.int_person_clusters "
+        "order by record_id"
+    )
     before = linked.query(query)
     linked.justice("build", "--select", "int_person_clusters")
     again = linked.query(query)
@@ -75,8 +84,12 @@ def test_cluster_ids_stable_and_person_key_salted(linked: Warehouse) -> None:
 
     from conftest import JUSTICE
 
-    subprocess.run([JUSTICE, "build", "--select", "int_person_clusters"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [JUSTICE, "build", "--select", "int_person_clusters"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     resalted = linked.query(query)
     assert [(r, c) for r, c, _ in resalted] == [(r, c) for r, c, _ in before]
     assert all(new != old for (_, _, new), (_, _, old) in zip(resalted, before, strict=True))

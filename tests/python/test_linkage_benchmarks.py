@@ -9,8 +9,8 @@ import subprocess
 import duckdb
 import numpy as np
 import pytest
-from conftest import JUSTICE
 
+from conftest import JUSTICE
 from justice.linkage import em
 from justice.linkage.metrics import cluster_quality
 
@@ -22,7 +22,9 @@ FLOORS = {"febrl4": 0.99, "febrl3": 0.98}
 def test_febrl_f1_floor(benchmark: str) -> None:
     completed = subprocess.run(
         [JUSTICE, "linkage", "evaluate", "--benchmark", benchmark],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     result = json.loads(completed.stdout)

@@ -1,5 +1,5 @@
--- A view: the comparison vectors are read once by the scoring and by training
--- (`justice linkage train`), so a table would store tens of millions of rows twice.
+-- A view: the comparison vectors are read once by the scoring and once by
+-- `justice linkage train`; a table would store tens of millions of rows twice.
 {{ config(materialized='view') }}
 
 with pairs as (

@@ -52,14 +52,26 @@ def _date(value: object) -> str | None:
 def write_benchmark(name: str, path: Path) -> str:
     """Write benchmark `name` to `path` (Parquet, standard columns + entity_id); return
     its link type."""
-    rows: dict[str, list] = {key: [] for key in (
-        "system", "source_record_id", "forename", "surname", "birth_date", "postcode",
-        "address", "locality", "entity_id", "soc_sec_id",
-    )}
+    rows: dict[str, list] = {
+        key: []
+        for key in (
+            "system",
+            "source_record_id",
+            "forename",
+            "surname",
+            "birth_date",
+            "postcode",
+            "address",
+            "locality",
+            "entity_id",
+            "soc_sec_id",
+        )
+    }
     for system, frame in _frames(name):
         for record_id, record in frame.iterrows():
             address = " ".join(
-                part for part in (_text(record["street_number"]), _text(record["address_1"]))
+                part
+                for part in (_text(record["street_number"]), _text(record["address_1"]))
                 if part
             )
             rows["system"].append(system)

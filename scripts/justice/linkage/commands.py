@@ -55,18 +55,23 @@ def train(
     started = time.perf_counter()
     _say("train: building records, candidate pairs and comparison vectors")
     pipeline.dbt(["seed", "--select", "nicknames"], settings)
-    pipeline.dbt(["run", "--select", "+int_person_pairs_compared", "int_person_pairs_sampled"],
-                 settings)
+    pipeline.dbt(
+        ["run", "--select", "+int_person_pairs_compared", "int_person_pairs_sampled"], settings
+    )
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         parameters = pipeline.train_parameters(con)
     pipeline.write_parameters(parameters, pipeline.comparison_catalogue(settings), output)
-    _say(f"train: {parameters.iterations} EM iterations, prior (all pairs) "
-         f"{parameters.prior:.4f}; wrote {output} in {time.perf_counter() - started:.1f}s")
+    _say(
+        f"train: {parameters.iterations} EM iterations, prior (all pairs) "
+        f"{parameters.prior:.4f}; wrote {output} in {time.perf_counter() - started:.1f}s"
+    )
 
 
 @app.command()
 def nicknames(
-    output: Annotated[Path, typer.Option(help="Where to write the seed.")] = pipeline.NICKNAMES_PATH,
+    output: Annotated[
+        Path, typer.Option(help="Where to write the seed.")
+    ] = pipeline.NICKNAMES_PATH,
 ) -> None:
     """Write seeds/nicknames.csv from the generator's nickname table (names.py)."""
     rows = pipeline.write_nicknames(output)
@@ -75,8 +80,12 @@ def nicknames(
 
 def _truth(lake: Path) -> str:
     folder = lake / "_truth"
-    for pattern in ("person_records.parquet", "person_records/*.parquet",
-                    "person_records.csv", "person_records/*.csv"):
+    for pattern in (
+        "person_records.parquet",
+        "person_records/*.parquet",
+        "person_records.csv",
+        "person_records/*.csv",
+    ):
         if list(folder.glob(pattern)):
             reader = "read_csv" if pattern.endswith("csv") else "read_parquet"
             return f"{reader}('{folder / pattern}')"
@@ -114,13 +123,18 @@ def evaluate(
     lake: LakeOption = None,
     input_: Annotated[
         Path | None,
-        typer.Option("--input", help="Parquet/CSV of standard columns and a true entity column: "
-                     "link it with the project's SQL and score it."),
+        typer.Option(
+            "--input",
+            help="Parquet/CSV of standard columns and a true entity column: "
+            "link it with the project's SQL and score it.",
+        ),
     ] = None,
     benchmark: Annotated[
         str | None, typer.Option(help="Link and score a FEBRL benchmark: febrl3 or febrl4.")
     ] = None,
-    entity_column: Annotated[str, typer.Option(help="The true entity column of --input.")] = "entity_id",
+    entity_column: Annotated[
+        str, typer.Option(help="The true entity column of --input.")
+    ] = "entity_id",
     link_type: Annotated[
         str, typer.Option(help="dedupe_and_link, or link_only (pairs across systems only).")
     ] = "dedupe_and_link",
@@ -154,10 +168,20 @@ def evaluate(
             source, name = input_, str(input_)
         records = pipeline.prepare_input(source, prepared, entity_column)
         _say(f"evaluate: {records} records from {name} ({link_type})")
-        result = pipeline.link_file(prepared, workdir, link_type=link_type,
-                                    threshold=threshold, progress=_say)
-    typer.echo(json.dumps({"data": name, "link_type": link_type, **result.quality,
-                           "seconds": result.seconds.steps}, indent=2))
+        result = pipeline.link_file(
+            prepared, workdir, link_type=link_type, threshold=threshold, progress=_say
+        )
+    typer.echo(
+        json.dumps(
+            {
+                "data": name,
+                "link_type": link_type,
+                **result.quality,
+                "seconds": result.seconds.steps,
+            },
+            indent=2,
+        )
+    )
 
 
 @app.command()

@@ -60,9 +60,9 @@ def level_shares(
     counts = np.asarray(counts, dtype=float)
     shares = []
     for k, comparison_levels in enumerate(levels):
-        seen = np.array(
-            [counts[index[:, k] == i].sum() for i in range(len(comparison_levels))]
-        ) + 0.5
+        seen = (
+            np.array([counts[index[:, k] == i].sum() for i in range(len(comparison_levels))]) + 0.5
+        )
         shares.append(seen / seen.sum() if len(comparison_levels) else seen)
     return shares
 
@@ -94,8 +94,8 @@ def estimate(
     index = _index(patterns, levels)
 
     m: list[np.ndarray] = []
-    u: list[np.ndarray] = list(fixed_u) if fixed_u is not None else level_shares(
-        patterns, counts, levels
+    u: list[np.ndarray] = (
+        list(fixed_u) if fixed_u is not None else level_shares(patterns, counts, levels)
     )
     for comparison_levels in levels:
         ranks = np.arange(len(comparison_levels), dtype=float)
@@ -120,13 +120,17 @@ def estimate(
                 new_u.append(u[k])
                 continue
             column = index[:, k]
-            m_sums = np.array([match_weight[column == i].sum() for i in range(len(comparison_levels))])
+            m_sums = np.array(
+                [match_weight[column == i].sum() for i in range(len(comparison_levels))]
+            )
             u_sums = np.array(
                 [non_match_weight[column == i].sum() for i in range(len(comparison_levels))]
             )
             m_k = np.maximum(m_sums / max(m_sums.sum(), FLOOR), FLOOR)
-            u_k = u[k] if fixed_u is not None else np.maximum(
-                u_sums / max(u_sums.sum(), FLOOR), FLOOR
+            u_k = (
+                u[k]
+                if fixed_u is not None
+                else np.maximum(u_sums / max(u_sums.sum(), FLOOR), FLOOR)
             )
             change = max(change, float(np.abs(m_k - m[k]).max()), float(np.abs(u_k - u[k]).max()))
             new_m.append(m_k)

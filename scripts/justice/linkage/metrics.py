@@ -67,9 +67,16 @@ def cluster_quality(con: duckdb.DuckDBPyConnection, assignments: str) -> Quality
     b_precision = float(p_sum) / records if records else 1.0
     b_recall = float(r_sum) / records if records else 1.0
     return Quality(
-        records, true_pairs, predicted_pairs, true_positives,
-        precision, recall, _f1(precision, recall),
-        b_precision, b_recall, _f1(b_precision, b_recall),
+        records,
+        true_pairs,
+        predicted_pairs,
+        true_positives,
+        precision,
+        recall,
+        _f1(precision, recall),
+        b_precision,
+        b_recall,
+        _f1(b_precision, b_recall),
     )
 
 

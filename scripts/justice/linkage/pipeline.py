@@ -25,18 +25,37 @@ from justice.settings import PROJECT_ROOT, JusticeError, Settings
 
 SEED_PATH = PROJECT_ROOT / "seeds" / "person_linkage_parameters.csv"
 NICKNAMES_PATH = PROJECT_ROOT / "seeds" / "nicknames.csv"
-SEED_COLUMNS = ["comparison", "comparison_level", "level_description", "m_probability",
-                "u_probability"]
+SEED_COLUMNS = [
+    "comparison",
+    "comparison_level",
+    "level_description",
+    "m_probability",
+    "u_probability",
+]
 
 # The raw standard columns int_person_records standardises (macros/people/standardise.sql).
 RAW_COLUMNS = [
-    "system", "source_table", "source_record_id", "forename", "surname", "birth_date",
-    "sex", "postcode", "pnc_number", "cro_number", "prison_number", "crn", "address",
+    "system",
+    "source_table",
+    "source_record_id",
+    "forename",
+    "surname",
+    "birth_date",
+    "sex",
+    "postcode",
+    "pnc_number",
+    "cro_number",
+    "prison_number",
+    "crn",
+    "address",
     "locality",
 ]
 LINKAGE_MODELS = [
-    "int_person_records", "int_person_pairs_blocked", "int_person_pairs_compared",
-    "int_person_pairs_scored", "int_person_clusters",
+    "int_person_records",
+    "int_person_pairs_blocked",
+    "int_person_pairs_compared",
+    "int_person_pairs_scored",
+    "int_person_clusters",
 ]
 
 Progress = Callable[[str], None]
@@ -59,8 +78,12 @@ def dbt(args: list[str], settings: Settings, *, capture: bool = False) -> str:
     env = settings.dbt_env()
     env.setdefault("DBT_LOG_PATH", str(settings.target_path / "logs"))
     completed = subprocess.run(
-        [dbt_executable(), *args], cwd=PROJECT_ROOT, env=env, capture_output=True,
-        text=True, check=False,
+        [dbt_executable(), *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if completed.returncode != 0:
         tail = (completed.stdout[-4000:] + completed.stderr[-2000:]).strip()
@@ -70,16 +93,16 @@ def dbt(args: list[str], settings: Settings, *, capture: bool = False) -> str:
 
 def comparison_catalogue(settings: Settings) -> list[dict]:
     """Every comparison level with its description, from the macros themselves."""
-    out = dbt(["run-operation", "linkage_comparison_catalogue", "--quiet"], settings,
-              capture=True)
+    out = dbt(["run-operation", "linkage_comparison_catalogue", "--quiet"], settings, capture=True)
     for line in out.splitlines():
         if line.startswith("LINKAGE_CATALOGUE "):
             return json.loads(line.removeprefix("LINKAGE_CATALOGUE "))
     raise JusticeError("dbt printed no comparison catalogue")
 
 
-def gamma_patterns(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], np.ndarray,
-                                                                          np.ndarray]:
+def gamma_patterns(
+    con: duckdb.DuckDBPyConnection, relation: str
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The distinct comparison vectors of the candidate pairs and how often each occurs."""
     columns = [row[0] for row in con.execute(f"describe {relation}").fetchall()]
     gammas = [c for c in columns if c.startswith("gamma_")]
@@ -132,8 +155,9 @@ def write_nicknames(path: Path) -> int:
 
 def possible_pairs(con: duckdb.DuckDBPyConnection, records: str, link_type: str) -> int:
     """How many pairs the records make: all of them, or only those across systems."""
-    sizes = [row[0] for row in con.execute(
-        f"select count(*) from {records} group by system").fetchall()]
+    sizes = [
+        row[0] for row in con.execute(f"select count(*) from {records} group by system").fetchall()
+    ]
     total = sum(sizes)
     if link_type == "link_only":
         return (total * total - sum(n * n for n in sizes)) // 2
@@ -156,8 +180,7 @@ def train_parameters(
     if sampled_names != names:
         raise JusticeError("candidate and sampled pairs have different comparisons")
     levels = [
-        sorted({int(v) for v in np.concatenate([patterns[:, k], sampled_patterns[:, k]])
-                if v >= 0})
+        sorted({int(v) for v in np.concatenate([patterns[:, k], sampled_patterns[:, k]]) if v >= 0})
         for k in range(len(names))
     ]
     u = em.level_shares(sampled_patterns, sampled_counts, levels)
@@ -175,17 +198,32 @@ def write_parameters(parameters: em.Parameters, catalogue: list[dict], path: Pat
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(SEED_COLUMNS)
-        writer.writerow([em.PRIOR, 1, "prior: share of all pairs of records that match",
-                         f"{parameters.prior:.10g}", f"{1 - parameters.prior:.10g}"])
+        writer.writerow(
+            [
+                em.PRIOR,
+                1,
+                "prior: share of all pairs of records that match",
+                f"{parameters.prior:.10g}",
+                f"{1 - parameters.prior:.10g}",
+            ]
+        )
         for entry in sorted(catalogue, key=lambda e: (e["comparison"], -e["comparison_level"])):
             key = (entry["comparison"], entry["comparison_level"])
             m, u = probabilities.get(key, (em.FLOOR, em.FLOOR))
-            writer.writerow([entry["comparison"], entry["comparison_level"],
-                             entry["level_description"], f"{m:.10g}", f"{u:.10g}"])
+            writer.writerow(
+                [
+                    entry["comparison"],
+                    entry["comparison_level"],
+                    entry["level_description"],
+                    f"{m:.10g}",
+                    f"{u:.10g}",
+                ]
+            )
 
 
-def prepare_input(source: Path, target: Path, entity_column: str,
-                  system_column: str | None = None) -> int:
+def prepare_input(
+    source: Path, target: Path, entity_column: str, system_column: str | None = None
+) -> int:
     """Write `source` (Parquet or CSV) as a Parquet file of the raw standard columns plus
     entity_id; missing standard columns become nulls. Returns the number of records."""
     if not source.exists():
@@ -203,25 +241,32 @@ def prepare_input(source: Path, target: Path, entity_column: str,
         select = []
         for column in RAW_COLUMNS:
             if column == "system":
-                expression = (f"cast({system_column} as varchar)" if system_column
-                              else "cast(system as varchar)" if "system" in present
-                              else "'input'")
+                expression = (
+                    f"cast({system_column} as varchar)"
+                    if system_column
+                    else "cast(system as varchar)"
+                    if "system" in present
+                    else "'input'"
+                )
             elif column == "source_record_id" and column not in present:
-                expression = ("cast(record_id as varchar)" if "record_id" in present
-                              else "cast(row_number() over () as varchar)")
+                expression = (
+                    "cast(record_id as varchar)"
+                    if "record_id" in present
+                    else "cast(row_number() over () as varchar)"
+                )
             elif column == "source_table" and column not in present:
                 expression = "'input'"
             elif column not in present:
-                expression = "cast(null as date)" if column == "birth_date" else "cast(null as varchar)"
+                expression = (
+                    "cast(null as date)" if column == "birth_date" else "cast(null as varchar)"
+                )
             elif column == "birth_date":
                 expression = "try_cast(birth_date as date)"
             else:
                 expression = f"cast({column} as varchar)"
             select.append(f"{expression} as {column}")
         select.append(f"cast({entity_column} as varchar) as entity_id")
-        con.execute(
-            f"copy (select {', '.join(select)} from input) to '{target}' (format parquet)"
-        )
+        con.execute(f"copy (select {', '.join(select)} from input) to '{target}' (format parquet)")
         return int(con.execute(f"select count(*) from '{target}'").fetchone()[0])
 
 
@@ -262,8 +307,17 @@ def link_file(
     progress("linking: loading the nickname seed")
     dbt(["seed", "--select", "nicknames", "--vars", json.dumps(variables)], settings)
     progress("linking: standardising, blocking and comparing")
-    dbt(["run", "--select", *LINKAGE_MODELS[:3], "int_person_pairs_sampled",
-         "--vars", json.dumps(variables)], settings)
+    dbt(
+        [
+            "run",
+            "--select",
+            *LINKAGE_MODELS[:3],
+            "int_person_pairs_sampled",
+            "--vars",
+            json.dumps(variables),
+        ],
+        settings,
+    )
     timings.measure("standardise_block_compare", started)
 
     started = time.perf_counter()
@@ -271,8 +325,10 @@ def link_file(
         parameters = train_parameters(con, link_type=link_type)
     write_parameters(parameters, comparison_catalogue(settings), parameters_path)
     timings.measure("train", started)
-    progress(f"linking: trained m/u in {parameters.iterations} EM iterations, "
-             f"prior {parameters.prior:.4f}")
+    progress(
+        f"linking: trained m/u in {parameters.iterations} EM iterations, "
+        f"prior {parameters.prior:.4f}"
+    )
 
     started = time.perf_counter()
     variables["linkage_parameters_path"] = str(parameters_path)
