@@ -26,7 +26,7 @@
     from (
         select
             compared.*,
-            prior.weight
+            prior_odds.weight
             {%- for comparison in comparisons %}
             + coalesce(weight_{{ comparison.name }}.weight, 0.0)
             {%- if comparison.tf_column %}
@@ -45,7 +45,7 @@
                     / cast(u_probability as double)) as weight
             from {{ parameters }}
             where comparison = 'probability_two_records_match'
-        ) as prior
+        ) as prior_odds
         {%- for comparison in comparisons %}
         left join (
             select

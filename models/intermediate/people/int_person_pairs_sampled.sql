@@ -1,4 +1,4 @@
--- A view: read only by `justice linkage train` (to estimate u), never by the build.
+-- A view: read only by `justice linkage train` (to estimate u), not the build.
 {{ config(materialized='view') }}
 
 with records as (
