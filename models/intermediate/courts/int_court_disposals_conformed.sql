@@ -19,6 +19,12 @@ offence_codes as (
 
 ),
 
+person_clusters as (
+
+    select * from {{ ref('int_person_clusters') }}
+
+),
+
 disposal_types as (
 
     select * from {{ ref('disposal_type_map') }}
@@ -41,6 +47,7 @@ outcomes as (
     select
         offences.offence_id,
         offences.defendant_id,
+        person_clusters.person_key,
         offences.case_id,
         offences.offence_code,
         coalesce(offence_codes.offence_category, 'unmapped') as offence_category,
@@ -64,6 +71,10 @@ outcomes as (
         on offences.offence_code = offence_codes.offence_code
     left join court_disposal_types
         on offences.disposal_code = court_disposal_types.disposal_code
+    left join person_clusters
+        on
+            person_clusters.system = 'common_platform'
+            and offences.defendant_id = person_clusters.source_record_id
     where offences.verdict_code is not null
 
 )

@@ -14,6 +14,12 @@ stays as (
 
 ),
 
+person_clusters as (
+
+    select * from {{ ref('int_person_clusters') }}
+
+),
+
 episodes_aggregated as (
 
     select
@@ -36,6 +42,7 @@ episodes as (
         first_stay.custody_episode_id,
         first_stay.booking_id,
         first_stay.offender_id,
+        person_clusters.person_key,
         first_stay.episode_number,
         first_stay.is_start_recorded as is_reception_recorded,
         episodes_aggregated.episode_start_date,
@@ -63,6 +70,11 @@ episodes as (
         on
             episodes_aggregated.custody_episode_id = last_stay.custody_episode_id
             and episodes_aggregated.last_stay_number = last_stay.stay_number
+    left join person_clusters
+        on
+            person_clusters.system = 'nomis'
+            and cast(first_stay.offender_id as {{ dbt.type_string() }})
+            = person_clusters.source_record_id
 
 )
 

@@ -15,6 +15,7 @@ outcomes_described as (
 
     select
         cast(offence_id as {{ dbt.type_string() }}) as offence_id,
+        cast(person_key as {{ dbt.type_string() }}) as person_key,
         cast(case_id as {{ dbt.type_string() }}) as case_id,
         cast(offence_code as {{ dbt.type_string() }}) as offence_code,
         cast(offence_category as {{ dbt.type_string() }}) as offence_category,

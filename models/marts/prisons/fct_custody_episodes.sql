@@ -22,6 +22,7 @@ episodes_described as (
     select
         cast(episodes.custody_episode_id as {{ dbt.type_string() }})
             as custody_episode_id,
+        cast(episodes.person_key as {{ dbt.type_string() }}) as person_key,
         cast(episodes.reception_prison_code as {{ dbt.type_string() }})
             as reception_prison_code,
         cast(episodes.last_prison_code as {{ dbt.type_string() }})
