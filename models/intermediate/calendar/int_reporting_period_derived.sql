@@ -19,21 +19,21 @@
 with
 
 {% for table in tables %}
-{{ table | replace('_as_of', '') | replace('int_', '') }} as (
+    {{ table | replace('_as_of', '') | replace('int_', '') }} as (
 
-    select max(extraction_date) as last_extraction_date
-    from {{ ref(table) }}
+        select max(extraction_date) as last_extraction_date
+        from {{ ref(table) }}
 
-),
+    ),
 
 {% endfor %}
 extraction_dates as (
 
     {% for table in tables -%}
-    select last_extraction_date
-    from {{ table | replace('_as_of', '') | replace('int_', '') }}
-    {% if not loop.last %}union all
-    {% endif %}
+        select last_extraction_date
+        from {{ table | replace('_as_of', '') | replace('int_', '') }}
+        {% if not loop.last %}union all
+        {% endif %}
     {%- endfor %}
 
 ),

@@ -34,7 +34,8 @@ disposal_types as (
 court_disposal_types as (
 
     select
-        upper(trim(cast(source_code as {{ dbt.type_string() }}))) as disposal_code,
+        upper(trim(cast(source_code as {{ dbt.type_string() }})))
+            as disposal_code,
         conformed_disposal_category,
         is_custodial
     from disposal_types
@@ -50,7 +51,8 @@ outcomes as (
         person_clusters.person_key,
         offences.case_id,
         offences.offence_code,
-        coalesce(offence_codes.offence_category, 'unmapped') as offence_category,
+        coalesce(offence_codes.offence_category, 'unmapped')
+            as offence_category,
         offences.offence_date,
         offences.plea_code,
         offences.verdict_code,

@@ -15,16 +15,16 @@ defendants as (
 offences_unnested as (
 
     select
-        defendants.defendant_id,
-        defendants.case_id,
-        offence.offence_id,
-        offence.offence_code,
-        offence.offence_date,
-        offence.plea as plea_code,
-        offence.verdict as verdict_code,
-        offence.disposal_code,
-        offence.sentence_date,
-        offence.custodial_days
+        defendant_id,
+        case_id,
+        offence_id,
+        offence_code,
+        offence_date,
+        plea as plea_code,
+        verdict as verdict_code,
+        disposal_code,
+        sentence_date,
+        custodial_days
     from defendants
     {{ justice.unnest_struct_list(
         'defendants', 'offences', 'offence',

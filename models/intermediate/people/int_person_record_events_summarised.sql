@@ -70,7 +70,7 @@ reporting_period as (
 record_events as (
 
     select
-        'nomis' as system,
+        'nomis' as source_system,
         cast(nomis_bookings.offender_id as {{ dbt.type_string() }})
             as source_record_id,
         nomis_movements.movement_date as event_date
@@ -81,7 +81,7 @@ record_events as (
     union all
 
     select
-        'delius' as system,
+        'delius' as source_system,
         cast(offender_id as {{ dbt.type_string() }}) as source_record_id,
         referral_date as event_date
     from delius_events
@@ -89,7 +89,7 @@ record_events as (
     union all
 
     select
-        'delius' as system,
+        'delius' as source_system,
         cast(offender_id as {{ dbt.type_string() }}) as source_record_id,
         contact_date as event_date
     from delius_contacts
@@ -97,7 +97,7 @@ record_events as (
     union all
 
     select
-        'common_platform' as system,
+        'common_platform' as source_system,
         court_defendants.defendant_id as source_record_id,
         court_cases.received_date as event_date
     from court_defendants
@@ -107,7 +107,7 @@ record_events as (
     union all
 
     select
-        'common_platform' as system,
+        'common_platform' as source_system,
         court_defendants.defendant_id as source_record_id,
         court_hearings.hearing_date as event_date
     from court_defendants
@@ -118,7 +118,7 @@ record_events as (
     union all
 
     select
-        'em' as system,
+        'em' as source_system,
         subject_id as source_record_id,
         order_start_date as event_date
     from em_orders
@@ -126,7 +126,7 @@ record_events as (
     union all
 
     select
-        'em' as system,
+        'em' as source_system,
         em_orders.subject_id as source_record_id,
         cast(em_device_events.event_at as date) as event_date
     from em_device_events
@@ -138,14 +138,14 @@ record_events as (
 events_summarised as (
 
     select
-        record_events.system,
+        record_events.source_system,
         record_events.source_record_id,
         min(record_events.event_date) as first_event_date,
         max(record_events.event_date) as last_event_date
     from record_events
     cross join reporting_period
     where record_events.event_date <= reporting_period.reporting_date
-    group by record_events.system, record_events.source_record_id
+    group by record_events.source_system, record_events.source_record_id
 
 )
 

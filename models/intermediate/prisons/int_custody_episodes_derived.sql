@@ -64,11 +64,13 @@ episodes as (
     from episodes_aggregated
     inner join stays as first_stay
         on
-            episodes_aggregated.custody_episode_id = first_stay.custody_episode_id
+            episodes_aggregated.custody_episode_id
+            = first_stay.custody_episode_id
             and episodes_aggregated.first_stay_number = first_stay.stay_number
     inner join stays as last_stay
         on
-            episodes_aggregated.custody_episode_id = last_stay.custody_episode_id
+            episodes_aggregated.custody_episode_id
+            = last_stay.custody_episode_id
             and episodes_aggregated.last_stay_number = last_stay.stay_number
     left join person_clusters
         on

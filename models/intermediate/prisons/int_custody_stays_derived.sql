@@ -52,7 +52,7 @@ placement_movements as (
 placements_with_next as (
 
     select
-        placement_movements.*,
+        *,
         lead(movement_date) over (
             partition by booking_id order by placement_number
         ) as next_movement_date,
@@ -90,7 +90,9 @@ stays_without_reception as (
         0 as placement_number,
         placements_with_next.from_location_code as prison_code,
         case
-            when bookings.booking_start_date <= placements_with_next.movement_date
+            when
+                bookings.booking_start_date
+                <= placements_with_next.movement_date
                 then bookings.booking_start_date
         end as stay_start_date,
         placements_with_next.movement_date as stay_end_date,
@@ -118,7 +120,7 @@ stays as (
 stays_numbered as (
 
     select
-        stays.*,
+        *,
         row_number() over (
             partition by booking_id order by placement_number
         ) as stay_number,
@@ -131,10 +133,10 @@ stays_numbered as (
 
 episodes_marked as (
 
-    -- a reception, a stay without one, or the first stay after a release starts an
-    -- episode
+    -- a reception, a stay without a recorded one, or the first stay after a
+    -- release starts an episode
     select
-        stays_numbered.*,
+        *,
         case
             when
                 start_movement_type_code = 'ADM'
@@ -174,11 +176,13 @@ stays_keyed as (
 
     select
         cast(stays_in_episodes.booking_id as {{ dbt.type_string() }})
-        || '-' || cast(stays_in_episodes.episode_number as {{ dbt.type_string() }})
+        || '-'
+        || cast(stays_in_episodes.episode_number as {{ dbt.type_string() }})
         || '-' || cast(stays_in_episodes.stay_number as {{ dbt.type_string() }})
             as custody_stay_id,
         cast(stays_in_episodes.booking_id as {{ dbt.type_string() }})
-        || '-' || cast(stays_in_episodes.episode_number as {{ dbt.type_string() }})
+        || '-'
+        || cast(stays_in_episodes.episode_number as {{ dbt.type_string() }})
             as custody_episode_id,
         stays_in_episodes.booking_id,
         bookings.offender_id,

@@ -45,7 +45,7 @@ records_keyed as (
         on clusters.record_id = records.record_id
     left join record_events
         on
-            clusters.system = record_events.system
+            clusters.system = record_events.source_system
             and clusters.source_record_id = record_events.source_record_id
 
 ),
@@ -112,10 +112,14 @@ people as (
         cast(
             concat_ws(
                 ',',
-                case when people_aggregated.seen_in_common_platform = 1
-                    then 'common_platform' end,
-                case when people_aggregated.seen_in_delius = 1
-                    then 'delius' end,
+                case
+                    when people_aggregated.seen_in_common_platform = 1
+                        then 'common_platform'
+                end,
+                case
+                    when people_aggregated.seen_in_delius = 1
+                        then 'delius'
+                end,
                 case when people_aggregated.seen_in_em = 1 then 'em' end,
                 case when people_aggregated.seen_in_nomis = 1 then 'nomis' end
             ) as {{ dbt.type_string() }}

@@ -21,14 +21,14 @@ records as (
 links as (
 
     select
-        -- salted like person_key, over a distinct input ('record:' prefix), so a
-        -- record key never equals a person key
+        -- salted like person_key over a distinct input ('record:' prefix),
+        -- so a record key never equals a person key
         cast(
             {{ justice.person_key("'record:' || clusters.record_id") }}
             as {{ dbt.type_string() }}
         ) as source_record_key,
         cast(clusters.person_key as {{ dbt.type_string() }}) as person_key,
-        cast(clusters.system as {{ dbt.type_string() }}) as system,
+        cast(clusters.system as {{ dbt.type_string() }}) as source_system,
         cast(records.source_table as {{ dbt.type_string() }}) as source_table,
         cast(clusters.match_probability as double) as match_probability,
         cast(clusters.cluster_size as integer) as person_record_count,

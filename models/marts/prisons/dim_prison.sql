@@ -41,7 +41,9 @@ prisons as (
             as {{ dbt.type_string() }}
         ) as prison_name,
         cast(
-            coalesce(establishments.region, 'unknown') as {{ dbt.type_string() }}
+            coalesce(
+                establishments.region, 'unknown'
+            ) as {{ dbt.type_string() }}
         ) as region,
         cast(
             coalesce(establishments.sex_estate, 'unknown')

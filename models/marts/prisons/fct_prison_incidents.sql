@@ -16,7 +16,8 @@ incidents_typed as (
         cast(incident_id as bigint) as incident_id,
         cast(prison_code as {{ dbt.type_string() }}) as prison_code,
         cast(incident_date as date) as incident_date,
-        cast(incident_type_code as {{ dbt.type_string() }}) as incident_type_code,
+        cast(incident_type_code as {{ dbt.type_string() }})
+            as incident_type_code,
         is_violent,
         cast(party_count as integer) as party_count,
         cast(perpetrator_count as integer) as perpetrator_count,

@@ -33,7 +33,7 @@ month_ends as (
     where
         calendar.is_month_end
         and calendar.date_day <= reporting_period.last_complete_month_end_date
-        and calendar.date_day >= (select min(stay_start_date) from stays)
+        and calendar.date_day >= (select min(stays.stay_start_date) from stays)
 
 ),
 
@@ -50,10 +50,10 @@ stays_at_month_end as (
     from month_ends
     inner join stays
         on
-            stays.stay_start_date <= month_ends.month_end_date
+            month_ends.month_end_date >= stays.stay_start_date
             and (
                 stays.stay_end_date is null
-                or stays.stay_end_date > month_ends.month_end_date
+                or month_ends.month_end_date < stays.stay_end_date
             )
 
 ),

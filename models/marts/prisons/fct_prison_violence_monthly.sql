@@ -41,7 +41,7 @@ months as (
     where
         calendar.is_month_end
         and calendar.date_day <= reporting_period.last_complete_month_end_date
-        and calendar.date_day >= (select min(stay_start_date) from stays)
+        and calendar.date_day >= (select min(stays.stay_start_date) from stays)
 
 ),
 
@@ -68,10 +68,10 @@ stay_days_in_month as (
     from months
     inner join stays
         on
-            stays.stay_start_date <= months.month_end_date
+            months.month_end_date >= stays.stay_start_date
             and (
                 stays.stay_end_date is null
-                or stays.stay_end_date > months.month_start_date
+                or months.month_start_date < stays.stay_end_date
             )
 
 ),
@@ -79,13 +79,13 @@ stay_days_in_month as (
 population_by_month as (
 
     select
-        stay_days_in_month.month_end_date,
-        stay_days_in_month.prison_code,
-        sum(stay_days_in_month.days_in_custody) as prisoner_days,
-        sum(stay_days_in_month.is_in_custody_at_month_end)
+        month_end_date,
+        prison_code,
+        sum(days_in_custody) as prisoner_days,
+        sum(is_in_custody_at_month_end)
             as month_end_population
     from stay_days_in_month
-    group by stay_days_in_month.month_end_date, stay_days_in_month.prison_code
+    group by month_end_date, prison_code
 
 ),
 

@@ -35,7 +35,9 @@ parts as (
         cast(extract(month from date_day) as integer) as month_number,
         cast(extract(day from date_day) as integer) as day_of_month,
         cast(extract(quarter from date_day) as integer) as calendar_quarter,
-        cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start_date,
+        cast(
+            {{ dbt.date_trunc('month', 'date_day') }} as date
+        ) as month_start_date,
         cast({{ dbt.last_day('date_day', 'month') }} as date) as month_end_date
     from dates
 
@@ -78,10 +80,7 @@ calendar as (
             when month_number between 10 and 12 then 3
             else 4
         end as financial_quarter,
-        cast(
-            {{ dbt.datediff('month_start_date', 'month_end_date', 'day') }} + 1
-            as integer
-        ) as days_in_month
+        cast(extract(day from month_end_date) as integer) as days_in_month
     from parts
 
 )
