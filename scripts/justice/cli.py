@@ -18,6 +18,7 @@ import typer
 
 from justice import check as check_commands
 from justice import lint as lint_commands
+from justice import pii_scan as pii_scan_commands
 from justice.athena_cli import register as register_athena
 from justice.settings import JusticeError, Settings
 
@@ -203,6 +204,7 @@ def query(
 # commands that live in their own modules
 app.command("lint")(lint_commands.command)
 app.command("check")(check_commands.command)
+app.command("pii-scan")(pii_scan_commands.command)
 register_athena(app)
 
 
