@@ -14,23 +14,26 @@ defendants as (
 
 offences_unnested as (
 
+    -- sqlfluff cannot see the unnest alias: it would unqualify the columns
+    -- noqa: disable=RF01,RF03
     select
-        defendant_id,
-        case_id,
-        offence_id,
-        offence_code,
-        offence_date,
-        plea as plea_code,
-        verdict as verdict_code,
-        disposal_code,
-        sentence_date,
-        custodial_days
+        defendants.defendant_id,
+        defendants.case_id,
+        offence.offence_id,
+        offence.offence_code,
+        offence.offence_date,
+        offence.plea as plea_code,
+        offence.verdict as verdict_code,
+        offence.disposal_code,
+        offence.sentence_date,
+        offence.custodial_days
     from defendants
     {{ justice.unnest_struct_list(
         'defendants', 'offences', 'offence',
         ['offence_id', 'offence_code', 'offence_date', 'plea', 'verdict',
          'disposal_code', 'sentence_date', 'custodial_days'],
     ) }}
+    -- noqa: enable=RF01,RF03
 
 )
 
