@@ -225,7 +225,8 @@ def _run_failures(result: Any, phase: str) -> list[GateFailure]:
         failures.append(GateFailure("(project)", f"dbt {phase}", str(result.exception)))
     for item in getattr(result.result, "results", None) or []:
         status = str(getattr(item.status, "value", item.status)).lower()
-        if status not in ("success", "pass", "skipped"):
+        # exposures (and other nodes with nothing to run) report no-op
+        if status not in ("success", "pass", "skipped", "no-op"):
             message = (item.message or "").strip().splitlines()
             failures.append(
                 GateFailure(
