@@ -55,6 +55,21 @@ def truth(warehouse: Warehouse, name: str) -> str:
     return f"read_parquet('{warehouse.lake / '_truth' / name}/*.parquet')"
 
 
+def _delivered_after(warehouse: Warehouse, source_table: str, landed: dt.date) -> set[str]:
+    """Keys of rows whose insert the generator delivers only after the landed data (an
+    update before its insert, rates.py `update_before_insert`): not in the lake yet."""
+    with duckdb.connect() as con:
+        return {
+            key
+            for (key,) in con.execute(
+                f"select source_key from {truth(warehouse, 'injected')} "
+                "where kind = 'update_before_insert' and source_table = ? "
+                "and extraction_date > ?",
+                [source_table, landed],
+            ).fetchall()
+        }
+
+
 # ------------------------------------------------------------------ calendar
 
 
@@ -213,6 +228,7 @@ def test_court_case_dates_and_durations_equal_truth(
         # a hearing in the last few days may not have been extracted yet
         return all(day is None or day <= settled or day > landed for day in days)
 
+    late_cases = _delivered_after(built, "cases", landed)
     with duckdb.connect() as con:
         expected = {
             case_id: (received, known(first), known(completion))
@@ -221,7 +237,7 @@ def test_court_case_dates_and_durations_equal_truth(
                 f"from {truth(built, 'court_cases')} "
                 f"where received_date <= date '{landed}'"
             ).fetchall()
-            if comparable(first, completion)
+            if comparable(first, completion) and case_id not in late_cases
         }
     rows = built.query(
         "select case_id, received_date, first_hearing_date, completion_date, "
@@ -307,7 +323,8 @@ def test_people_in_custody_within_measured_linkage_error(built: Warehouse) -> No
     error = _linkage_error(
         built,
         "select distinct 'nomis' as system, cast(offender_id as varchar) as source_record_id "
-        "from intermediate.int_custody_episodes_derived",
+        "from intermediate.int_custody_episodes_derived "
+        "where offender_id is not null",  # null: the booking's insert is not delivered yet
     )
     mart_people = built.scalar("select count(distinct person_key) from marts.fct_custody_episodes")
     assert mart_people == error["keys"]

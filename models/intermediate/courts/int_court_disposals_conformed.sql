@@ -19,6 +19,12 @@ offence_codes as (
 
 ),
 
+cases as (
+
+    select * from {{ ref('int_common_platform__cases_as_of') }}
+
+),
+
 person_clusters as (
 
     select * from {{ ref('int_person_clusters') }}
@@ -73,6 +79,9 @@ outcomes as (
         on offences.offence_code = offence_codes.offence_code
     left join court_disposal_types
         on offences.disposal_code = court_disposal_types.disposal_code
+    -- an offence of a case not yet delivered (its insert late) waits for the case
+    inner join cases
+        on offences.case_id = cases.case_id
     left join person_clusters
         on
             person_clusters.system = 'common_platform'

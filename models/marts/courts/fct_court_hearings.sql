@@ -12,6 +12,23 @@ hearings as (
 
 ),
 
+cases as (
+
+    select * from {{ ref('int_common_platform__cases_as_of') }}
+
+),
+
+hearings_of_known_cases as (
+
+    -- a hearing can arrive before its case (the case's insert delivered late): it is
+    -- held back until the case is known, so every hearing has its case
+    select hearings.*
+    from hearings
+    inner join cases
+        on hearings.case_id = cases.case_id
+
+),
+
 hearings_described as (
 
     select
@@ -27,7 +44,7 @@ hearings_described as (
         coalesce(hearing_outcome_code = 'CRACKED', false) as is_cracked,
         coalesce(hearing_outcome_code = 'INEFFECTIVE', false) as is_ineffective,
         coalesce(hearing_outcome_code = 'VACATED', false) as is_vacated
-    from hearings
+    from hearings_of_known_cases
 
 )
 
