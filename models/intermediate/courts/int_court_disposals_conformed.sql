@@ -79,7 +79,7 @@ outcomes as (
         on offences.offence_code = offence_codes.offence_code
     left join court_disposal_types
         on offences.disposal_code = court_disposal_types.disposal_code
-    -- an offence of a case not yet delivered (its insert late) waits for the case
+    -- an offence of a case not delivered yet waits for the case
     inner join cases
         on offences.case_id = cases.case_id
     left join person_clusters

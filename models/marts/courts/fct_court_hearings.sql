@@ -20,8 +20,8 @@ cases as (
 
 hearings_of_known_cases as (
 
-    -- a hearing can arrive before its case (the case's insert delivered late): it is
-    -- held back until the case is known, so every hearing has its case
+    -- a hearing can arrive before its case (the case's insert delivered
+    -- late): it waits until the case is known, so every hearing has its case
     select hearings.*
     from hearings
     inner join cases
