@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from justice import check as check_commands
+from justice import docs as docs_commands
 from justice import lint as lint_commands
 from justice.athena_cli import register as register_athena
 from justice.settings import JusticeError, Settings
@@ -179,6 +180,7 @@ def query(
 # commands that live in their own modules
 app.command("lint")(lint_commands.command)
 app.command("check")(check_commands.command)
+app.command("docs")(docs_commands.command)
 register_athena(app)
 
 
