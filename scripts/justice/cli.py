@@ -29,6 +29,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+from justice.linkage.commands import app as linkage_app  # noqa: E402
+
+app.add_typer(linkage_app, name="linkage")
+
 
 def _say(message: str) -> None:
     typer.echo(message, err=True)
