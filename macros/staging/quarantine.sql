@@ -17,14 +17,24 @@
     Returns the columns of `relation` except the named ones, as a select list
     (the portable form of DuckDB's `select * exclude`).
 #}
-{% macro star_except(relation, except) -%}
+{#
+    Returns a condition that holds when a date was given as text (`raw_column` is not
+    blank) but `parsed_column` could not be read from it.
+#}
+{% macro is_unreadable(parsed_column, raw_column) -%}
+    {{ return(parsed_column ~ " is null and nullif(trim(" ~ raw_column ~ "), '') is not null") }}
+{%- endmacro %}
+
+
+{% macro star_except(relation, except, except_prefix=none) -%}
     {%- if not execute -%}
         {{ return('*') }}
     {%- endif -%}
     {%- set excluded = except | map('lower') | list -%}
     {%- set columns = adapter.get_columns_in_relation(relation) -%}
     {%- set kept = [] -%}
-    {%- for column in columns if column.name | lower not in excluded -%}
+    {%- for column in columns if column.name | lower not in excluded
+        and not (except_prefix and (column.name | lower).startswith(except_prefix)) -%}
         {%- do kept.append(adapter.quote(column.name) if column.name != column.name | lower
             else column.name) -%}
     {%- endfor -%}
@@ -38,7 +48,8 @@
 
 {#
     Returns the body of a staging model: the valid rows of its base model, without the
-    validation columns. Exact duplicate deliveries were already removed in the base model.
+    validation columns (quarantine_reason, source_key, and any `raw_` column kept only to
+    validate a parse). Exact duplicate deliveries were already removed in the base model.
 #}
 {% macro valid_rows(base_relation) -%}
 with validated as (
@@ -50,7 +61,11 @@ with validated as (
 valid_rows as (
 
     select
-        {{ justice.star_except(base_relation, ['quarantine_reason', 'source_key']) }}
+        {{ justice.star_except(
+            base_relation,
+            ['quarantine_reason', 'source_key'],
+            except_prefix='raw_',
+        ) }}
     from validated
     where quarantine_reason is null
 

@@ -17,7 +17,9 @@ from typing import Annotated
 import typer
 
 from justice import check as check_commands
+from justice import docs as docs_commands
 from justice import lint as lint_commands
+from justice.athena_cli import register as register_athena
 from justice.settings import JusticeError, Settings
 
 app = typer.Typer(
@@ -26,6 +28,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+from justice.linkage.commands import app as linkage_app  # noqa: E402
+
+app.add_typer(linkage_app, name="linkage")
 
 
 def _say(message: str) -> None:
@@ -178,11 +184,18 @@ def query(
     sql: Annotated[str, typer.Argument(help="SQL to run (read-only).")],
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
     limit: Annotated[int, typer.Option(help="Rows shown in table output.")] = 100,
+    target: Annotated[str | None, typer.Option("--target", "-t", help="local or athena.")] = None,
 ) -> None:
-    """Run a read-only query against the local warehouse."""
+    """Run a read-only query against the local warehouse (or Athena with --target athena)."""
     from justice.query import format_csv, format_table, run_query
 
-    columns, rows = run_query(sql, Settings.from_env())
+    settings = Settings.from_env()
+    if (target or settings.target) == "athena":
+        from justice.athena_query import run_query as run_athena_query
+
+        columns, rows = run_athena_query(sql)
+    else:
+        columns, rows = run_query(sql, settings)
     typer.echo(
         format_csv(columns, rows) if as_csv else format_table(columns, rows, limit), nl=not as_csv
     )
@@ -191,6 +204,8 @@ def query(
 # commands that live in their own modules
 app.command("lint")(lint_commands.command)
 app.command("check")(check_commands.command)
+app.command("docs")(docs_commands.command)
+register_athena(app)
 
 
 def main() -> None:

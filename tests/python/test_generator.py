@@ -154,16 +154,21 @@ def test_land_errors(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ truth
 def test_truth_covers_every_person_record(small_lake: Path) -> None:
-    truth = {(r["system"], r["source_table"], r["source_record_id"])
-             for r in read_truth(small_lake, "person_records")}
+    truth = {
+        (r["system"], r["source_table"], r["source_record_id"])
+        for r in read_truth(small_lake, "person_records")
+    }
     for (system, table), key in PERSON_TABLES.items():
         for f in (small_lake / "raw" / system / table).glob("*/part-*"):
             if f.suffix == ".csv":
                 with f.open(newline="", encoding="utf-8") as fh:
                     keys = {r[key] for r in csv.DictReader(fh)}
             else:
-                keys = {str(v) for v in pq.read_table(f, columns=[key]).column(0).to_pylist()
-                        if v is not None}
+                keys = {
+                    str(v)
+                    for v in pq.read_table(f, columns=[key]).column(0).to_pylist()
+                    if v is not None
+                }
             keys.discard("")
             missing = {k for k in keys if (system, table, k) not in truth}
             assert not missing, f"{system}.{table}: {sorted(missing)[:5]}"
@@ -181,8 +186,10 @@ def test_truth_people_and_stays(small_lake: Path) -> None:
         assert (s["stay_end_date"] is None) == (s["end_reason"] is None)
         assert s["agy_loc_id"] == s["agy_loc_id"].strip().upper()
     cases = read_truth(small_lake, "court_cases")
-    assert all(c["first_hearing_date"] is None or c["first_hearing_date"] >= c["received_date"]
-               for c in cases)
+    assert all(
+        c["first_hearing_date"] is None or c["first_hearing_date"] >= c["received_date"]
+        for c in cases
+    )
     disposals = read_truth(small_lake, "court_disposals")
     assert {d["true_disposal_category"] for d in disposals} >= {"custody", "fine"}
 
@@ -200,12 +207,35 @@ def test_world_reaches_every_system(big_lake: Path) -> None:
 
 # ------------------------------------------------------------------ realism
 ALL_KINDS = {
-    "pnc_missing", "pnc_mistyped", "em_pnc_noise", "cro_missing", "noms_missing",
-    "noms_stale", "name_typo", "name_correction", "nickname", "name_swapped",
-    "double_barrelled_variant", "surname_change", "name_case_noise", "dob_transposed",
-    "dob_off_by_year", "dob_missing", "dob_format", "postcode_noise", "duplicate_person_record",
-    "code_noise", "code_unmapped", "late_event", "late_update", "update_before_insert",
-    "duplicate_row", "redelivered_row", "hard_delete", "soft_delete", "null_key",
+    "pnc_missing",
+    "pnc_mistyped",
+    "em_pnc_noise",
+    "cro_missing",
+    "noms_missing",
+    "noms_stale",
+    "name_typo",
+    "name_correction",
+    "nickname",
+    "name_swapped",
+    "double_barrelled_variant",
+    "surname_change",
+    "name_case_noise",
+    "dob_transposed",
+    "dob_off_by_year",
+    "dob_missing",
+    "dob_format",
+    "postcode_noise",
+    "duplicate_person_record",
+    "code_noise",
+    "code_unmapped",
+    "late_event",
+    "late_update",
+    "update_before_insert",
+    "duplicate_row",
+    "redelivered_row",
+    "hard_delete",
+    "soft_delete",
+    "null_key",
     "garbage_date",
 }
 
@@ -237,8 +267,11 @@ def test_person_record_rates(big_lake: Path) -> None:
 def test_row_level_rates(big_lake: Path) -> None:
     last = START + dt.timedelta(days=14)
     rows = sum(len(read_rows(p)) for p in lake_files(big_lake).values())
-    injected = [r for r in read_truth(big_lake, "injected")
-                if r["extraction_date"] is not None and r["extraction_date"] <= last]
+    injected = [
+        r
+        for r in read_truth(big_lake, "injected")
+        if r["extraction_date"] is not None and r["extraction_date"] <= last
+    ]
     kinds = Counter(r["kind"] for r in injected)
     R = DEFAULT_RATES
     assert _within(kinds["duplicate_row"], rows, R.duplicate_row)
@@ -248,8 +281,11 @@ def test_row_level_rates(big_lake: Path) -> None:
 def test_injected_rows_are_in_the_lake(big_lake: Path) -> None:
     """A null-key row and a duplicate really appear in the landed files."""
     last = START + dt.timedelta(days=14)
-    injected = [r for r in read_truth(big_lake, "injected")
-                if r["extraction_date"] is not None and r["extraction_date"] <= last]
+    injected = [
+        r
+        for r in read_truth(big_lake, "injected")
+        if r["extraction_date"] is not None and r["extraction_date"] <= last
+    ]
     null_tables = {(r["system"], r["source_table"]) for r in injected if r["kind"] == "null_key"}
     system, table = sorted(null_tables)[0]
     spec = next(t for t in TABLES if t.system == system and t.name == table)
@@ -282,7 +318,8 @@ def test_chunks_are_independent_of_worker_count(tmp_path: Path, monkeypatch) -> 
     keys = [(r["system"], r["source_record_id"]) for r in records]
     assert len(keys) == len(set(keys))
     assert sorted(r["person_id"] for r in read_truth(tmp_path / "serial", "people")) == list(
-        range(1, 401))
+        range(1, 401)
+    )
 
 
 def test_custody_truth_matches_raw_movements(big_lake: Path) -> None:

@@ -58,40 +58,78 @@ class GeneratorError(Exception):
 
 
 TRUTH_SCHEMAS: dict[str, pa.Schema] = {
-    "people": pa.schema([
-        ("person_id", pa.int64()), ("first_name", pa.string()), ("middle_name", pa.string()),
-        ("last_name", pa.string()), ("alternative_last_name", pa.string()),
-        ("birth_date", pa.date32()), ("sex", pa.string()), ("pnc", pa.string()),
-        ("cro", pa.string()), ("postcode", pa.string()), ("later_postcode", pa.string()),
-        ("first_offence_date", pa.date32()),
-    ]),
-    "person_records": pa.schema([
-        ("system", pa.string()), ("source_table", pa.string()),
-        ("source_record_id", pa.string()), ("person_id", pa.int64()),
-        ("created_date", pa.date32()),
-    ]),
-    "custody_stays": pa.schema([
-        ("person_id", pa.int64()), ("offender_id", pa.int64()),
-        ("offender_book_id", pa.int64()), ("agy_loc_id", pa.string()),
-        ("stay_start_date", pa.date32()), ("stay_end_date", pa.date32()),
-        ("start_reason", pa.string()), ("end_reason", pa.string()),
-    ]),
-    "court_cases": pa.schema([
-        ("case_id", pa.string()), ("person_id", pa.int64()), ("court_code", pa.string()),
-        ("jurisdiction", pa.string()), ("received_date", pa.date32()),
-        ("first_hearing_date", pa.date32()), ("completion_date", pa.date32()),
-    ]),
-    "court_disposals": pa.schema([
-        ("defendant_id", pa.string()), ("case_id", pa.string()), ("offence_id", pa.string()),
-        ("person_id", pa.int64()), ("disposal_code", pa.string()),
-        ("conformed_disposal_category", pa.string()), ("true_disposal_category", pa.string()),
-        ("custodial_days", pa.int32()), ("sentence_date", pa.date32()),
-    ]),
-    "injected": pa.schema([
-        ("kind", pa.string()), ("system", pa.string()), ("source_table", pa.string()),
-        ("source_key", pa.string()), ("record_date", pa.date32()),
-        ("extraction_date", pa.date32()), ("detail", pa.string()),
-    ]),
+    "people": pa.schema(
+        [
+            ("person_id", pa.int64()),
+            ("first_name", pa.string()),
+            ("middle_name", pa.string()),
+            ("last_name", pa.string()),
+            ("alternative_last_name", pa.string()),
+            ("birth_date", pa.date32()),
+            ("sex", pa.string()),
+            ("pnc", pa.string()),
+            ("cro", pa.string()),
+            ("postcode", pa.string()),
+            ("later_postcode", pa.string()),
+            ("first_offence_date", pa.date32()),
+        ]
+    ),
+    "person_records": pa.schema(
+        [
+            ("system", pa.string()),
+            ("source_table", pa.string()),
+            ("source_record_id", pa.string()),
+            ("person_id", pa.int64()),
+            ("created_date", pa.date32()),
+        ]
+    ),
+    "custody_stays": pa.schema(
+        [
+            ("person_id", pa.int64()),
+            ("offender_id", pa.int64()),
+            ("offender_book_id", pa.int64()),
+            ("agy_loc_id", pa.string()),
+            ("stay_start_date", pa.date32()),
+            ("stay_end_date", pa.date32()),
+            ("start_reason", pa.string()),
+            ("end_reason", pa.string()),
+        ]
+    ),
+    "court_cases": pa.schema(
+        [
+            ("case_id", pa.string()),
+            ("person_id", pa.int64()),
+            ("court_code", pa.string()),
+            ("jurisdiction", pa.string()),
+            ("received_date", pa.date32()),
+            ("first_hearing_date", pa.date32()),
+            ("completion_date", pa.date32()),
+        ]
+    ),
+    "court_disposals": pa.schema(
+        [
+            ("defendant_id", pa.string()),
+            ("case_id", pa.string()),
+            ("offence_id", pa.string()),
+            ("person_id", pa.int64()),
+            ("disposal_code", pa.string()),
+            ("conformed_disposal_category", pa.string()),
+            ("true_disposal_category", pa.string()),
+            ("custodial_days", pa.int32()),
+            ("sentence_date", pa.date32()),
+        ]
+    ),
+    "injected": pa.schema(
+        [
+            ("kind", pa.string()),
+            ("system", pa.string()),
+            ("source_table", pa.string()),
+            ("source_key", pa.string()),
+            ("record_date", pa.date32()),
+            ("extraction_date", pa.date32()),
+            ("detail", pa.string()),
+        ]
+    ),
 }
 
 
@@ -108,8 +146,16 @@ def _process_chunk(job: dict) -> tuple[int, int, dict[str, int], int]:
     """Simulate one chunk and write its partitions (and truth). Runs in a worker process."""
     c, lake, rates = job["chunk"], job["lake"], job["rates"]
     start_day, horizon = job["start_day"], job["start_day"] + HORIZON_DAYS
-    chunk = Chunk(seed=job["seed"], chunk=c, n_people=job["n"], first_pid=c * CHUNK_SIZE + 1,
-                  start_day=start_day, rates=rates, refs=job["refs"], pools=job["pools"])
+    chunk = Chunk(
+        seed=job["seed"],
+        chunk=c,
+        n_people=job["n"],
+        first_pid=c * CHUNK_SIZE + 1,
+        start_day=start_day,
+        rates=rates,
+        refs=job["refs"],
+        pools=job["pools"],
+    )
     chunk.run()
     injected = list(chunk.injected)
     rows: dict[str, int] = {}
@@ -117,10 +163,26 @@ def _process_chunk(job: dict) -> tuple[int, int, dict[str, int], int]:
     for ti, spec in enumerate(TABLES):
         name = f"{spec.system}.{spec.name}"
         tab = chunk.t[name]
-        emitted = cdc.emit(spec, tab, seed=job["seed"], chunk=c, table_index=ti,
-                           start=start_day, horizon=horizon, rates=rates, injected=injected)
-        counts = cdc.write_partitions(spec, tab, emitted, first_day=job["first_day"],
-                                      last_day=job["last_day"], raw_dir=lake / "raw", chunk=c)
+        emitted = cdc.emit(
+            spec,
+            tab,
+            seed=job["seed"],
+            chunk=c,
+            table_index=ti,
+            start=start_day,
+            horizon=horizon,
+            rates=rates,
+            injected=injected,
+        )
+        counts = cdc.write_partitions(
+            spec,
+            tab,
+            emitted,
+            first_day=job["first_day"],
+            last_day=job["last_day"],
+            raw_dir=lake / "raw",
+            chunk=c,
+        )
         rows[name] = int(sum(counts.values()))
         files += len(counts)
         chunk.t[name] = None  # type: ignore[assignment]  # free memory as we go
@@ -135,17 +197,37 @@ def _process_chunk(job: dict) -> tuple[int, int, dict[str, int], int]:
     return c, job["n"], rows, files
 
 
-def _simulate_and_write(lake: Path, *, seed: int, people: int, start: dt.date,
-                        first_day: int, last_day: int, write_truth: bool, progress: Progress,
-                        rates: Rates = DEFAULT_RATES, workers: int | None = None) -> dict:
+def _simulate_and_write(
+    lake: Path,
+    *,
+    seed: int,
+    people: int,
+    start: dt.date,
+    first_day: int,
+    last_day: int,
+    write_truth: bool,
+    progress: Progress,
+    rates: Rates = DEFAULT_RATES,
+    workers: int | None = None,
+) -> dict:
     t0 = time.perf_counter()
     refs = load_refs()
     pools = build_pools(seed)
     n_chunks = max(1, math.ceil(people / CHUNK_SIZE))
     jobs = [
-        {"chunk": c, "n": min(CHUNK_SIZE, people - c * CHUNK_SIZE), "lake": lake,
-         "rates": rates, "seed": seed, "start_day": to_day(start), "first_day": first_day,
-         "last_day": last_day, "write_truth": write_truth, "refs": refs, "pools": pools}
+        {
+            "chunk": c,
+            "n": min(CHUNK_SIZE, people - c * CHUNK_SIZE),
+            "lake": lake,
+            "rates": rates,
+            "seed": seed,
+            "start_day": to_day(start),
+            "first_day": first_day,
+            "last_day": last_day,
+            "write_truth": write_truth,
+            "refs": refs,
+            "pools": pools,
+        }
         for c in range(n_chunks)
     ]
     if workers is None:
@@ -176,16 +258,25 @@ def _tally(total: dict[str, int], part: dict[str, int]) -> None:
 
 def _report(progress: Progress, c: int, n_chunks: int, n: int, t0: float) -> None:
     if progress:
-        progress(f"chunk {c + 1}/{n_chunks}: {n} people simulated and written "
-                 f"({time.perf_counter() - t0:.1f}s)")
+        progress(
+            f"chunk {c + 1}/{n_chunks}: {n} people simulated and written "
+            f"({time.perf_counter() - t0:.1f}s)"
+        )
 
 
 def _d(day: int | None) -> dt.date | None:
     return None if day is None else to_date(day)
 
 
-def generate(lake: Path, *, seed: int = 42, people: int = 5000, days: int = 14,
-             start: dt.date = dt.date(2026, 1, 1), progress: Progress = None) -> dict:
+def generate(
+    lake: Path,
+    *,
+    seed: int = 42,
+    people: int = 5000,
+    days: int = 14,
+    start: dt.date = dt.date(2026, 1, 1),
+    progress: Progress = None,
+) -> dict:
     """Write a new lake: full load at ``start`` plus ``days`` daily change partitions."""
     lake = Path(lake)
     if people < 1:
@@ -204,13 +295,25 @@ def generate(lake: Path, *, seed: int = 42, people: int = 5000, days: int = 14,
         )
     lake.mkdir(parents=True, exist_ok=True)
     start_day = to_day(start)
-    summary = _simulate_and_write(lake, seed=seed, people=people, start=start,
-                                  first_day=start_day, last_day=start_day + days,
-                                  write_truth=True, progress=progress)
+    summary = _simulate_and_write(
+        lake,
+        seed=seed,
+        people=people,
+        start=start,
+        first_day=start_day,
+        last_day=start_day + days,
+        write_truth=True,
+        progress=progress,
+    )
     _write_meta(lake, seed=seed, people=people, start=start, days=days)
-    summary.update(seed=seed, people=people, start=start.isoformat(), days=days,
-                   first_partition=start.isoformat(),
-                   last_partition=to_date(start_day + days).isoformat())
+    summary.update(
+        seed=seed,
+        people=people,
+        start=start.isoformat(),
+        days=days,
+        first_partition=start.isoformat(),
+        last_partition=to_date(start_day + days).isoformat(),
+    )
     return summary
 
 
@@ -238,22 +341,35 @@ def land(lake: Path, *, days: int = 1, progress: Progress = None) -> dict:
         )
     start = dt.date.fromisoformat(meta["start"])
     start_day = to_day(start)
-    summary = _simulate_and_write(lake, seed=int(meta["seed"]), people=int(meta["people"]),
-                                  start=start, first_day=start_day + landed + 1,
-                                  last_day=start_day + landed + days, write_truth=False,
-                                  progress=progress)
-    _write_meta(lake, seed=int(meta["seed"]), people=int(meta["people"]), start=start,
-                days=landed + days)
-    summary.update(days=landed + days,
-                   first_partition=to_date(start_day + landed + 1).isoformat(),
-                   last_partition=to_date(start_day + landed + days).isoformat())
+    summary = _simulate_and_write(
+        lake,
+        seed=int(meta["seed"]),
+        people=int(meta["people"]),
+        start=start,
+        first_day=start_day + landed + 1,
+        last_day=start_day + landed + days,
+        write_truth=False,
+        progress=progress,
+    )
+    _write_meta(
+        lake, seed=int(meta["seed"]), people=int(meta["people"]), start=start, days=landed + days
+    )
+    summary.update(
+        days=landed + days,
+        first_partition=to_date(start_day + landed + 1).isoformat(),
+        last_partition=to_date(start_day + landed + days).isoformat(),
+    )
     return summary
 
 
 def _write_meta(lake: Path, *, seed: int, people: int, start: dt.date, days: int) -> None:
     meta = {
-        "seed": seed, "people": people, "start": start.isoformat(), "days": days,
-        "horizon_days": HORIZON_DAYS, "chunk_size": CHUNK_SIZE,
+        "seed": seed,
+        "people": people,
+        "start": start.isoformat(),
+        "days": days,
+        "horizon_days": HORIZON_DAYS,
+        "chunk_size": CHUNK_SIZE,
         "generator_version": GENERATOR_VERSION,
     }
     (lake / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")

@@ -29,13 +29,19 @@ from .rates import Rates
 from .world import US_DAY, US_HOUR, US_MIN, Tab
 
 EVENT_TABLES = {
-    "nomis.offender_external_movements", "nomis.incident_cases",
-    "nomis.incident_case_parties", "delius.contact", "common_platform.hearings",
+    "nomis.offender_external_movements",
+    "nomis.incident_cases",
+    "nomis.incident_case_parties",
+    "delius.contact",
+    "common_platform.hearings",
     "em.device_events",
 }
 LATE_UPDATE_TABLES = {"nomis.offenders", "delius.offender"}
 UPDATE_BEFORE_INSERT_TABLES = {
-    "nomis.offenders", "nomis.offender_bookings", "delius.offender", "common_platform.cases",
+    "nomis.offenders",
+    "nomis.offender_bookings",
+    "delius.offender",
+    "common_platform.cases",
 }
 REFERENCE_TABLES = {"nomis.agency_locations", "delius.r_standard_reference_list"}
 EM_DATE_COLUMNS = {
@@ -66,8 +72,18 @@ def _key_str(spec: RawTable, row: tuple) -> str:
     return "|".join(str(row[names.index(k)]) for k in spec.key)
 
 
-def emit(spec: RawTable, tab: Tab, *, seed: int, chunk: int, table_index: int,
-         start: int, horizon: int, rates: Rates, injected: list) -> Emitted:
+def emit(
+    spec: RawTable,
+    tab: Tab,
+    *,
+    seed: int,
+    chunk: int,
+    table_index: int,
+    start: int,
+    horizon: int,
+    rates: Rates,
+    injected: list,
+) -> Emitted:
     name = f"{spec.system}.{spec.name}"
     n = len(tab.rec)
     rng = np.random.default_rng([seed, chunk, 1000 + table_index])
@@ -93,8 +109,17 @@ def emit(spec: RawTable, tab: Tab, *, seed: int, chunk: int, table_index: int,
     def log(kind: str, positions: np.ndarray, ext_days: np.ndarray) -> None:
         for pos, ed in zip(positions.tolist(), ext_days.tolist(), strict=True):
             i = int(order[pos])
-            injected.append((kind, spec.system, spec.name, _key_str(spec, tab.rows[i]),
-                             int(day_s[pos]), int(ed), ""))
+            injected.append(
+                (
+                    kind,
+                    spec.system,
+                    spec.name,
+                    _key_str(spec, tab.rows[i]),
+                    int(day_s[pos]),
+                    int(ed),
+                    "",
+                )
+            )
 
     # full load: state at the end of the start day
     fl = (day_s <= start) & (next_day > start) & (op_s != "D")
@@ -107,15 +132,27 @@ def emit(spec: RawTable, tab: Tab, *, seed: int, chunk: int, table_index: int,
     shifted = lag > 0
     nxt_same = ~last
     if name in UPDATE_BEFORE_INSERT_TABLES:
-        ubi = post & (op_s == "I") & nxt_same & (next_day > day_s) & (
-            u_ubi < rates.update_before_insert)
+        ubi = (
+            post
+            & (op_s == "I")
+            & nxt_same
+            & (next_day > day_s)
+            & (u_ubi < rates.update_before_insert)
+        )
         pos = np.flatnonzero(ubi)
         ext_day[pos] = ext_day[pos + 1] + 1
         shifted[pos] = True
         log("update_before_insert", pos, ext_day[pos])
     if name in LATE_UPDATE_TABLES:
-        lu = post & (op_s == "U") & nxt_same & (next_day > day_s) & (
-            next_day - day_s <= LATE_UPDATE_MAX_GAP) & ~shifted & (u_lu < rates.late_update)
+        lu = (
+            post
+            & (op_s == "U")
+            & nxt_same
+            & (next_day > day_s)
+            & (next_day - day_s <= LATE_UPDATE_MAX_GAP)
+            & ~shifted
+            & (u_lu < rates.late_update)
+        )
         pos = np.flatnonzero(lu)
         ext_day[pos] = ext_day[pos + 1] + k_lu[pos]
         shifted[pos] = True
@@ -136,20 +173,32 @@ def emit(spec: RawTable, tab: Tab, *, seed: int, chunk: int, table_index: int,
     parts_pos = [np.flatnonzero(fl), np.flatnonzero(post), r_pos]
     d_idx = np.concatenate([order[p] for p in parts_pos])
     d_op = np.concatenate([np.full(len(parts_pos[0]), "I"), op_s[parts_pos[1]], op_s[r_pos]])
-    d_day = np.concatenate([np.full(len(parts_pos[0]), start, np.int64), ext_day[parts_pos[1]],
-                            redel_day[r_pos]])
-    d_ts = np.concatenate([
-        np.full(len(parts_pos[0]), start * US_DAY + FULL_LOAD_TIME, np.int64),
-        ext_ts[parts_pos[1]],
-        redel_day[r_pos] * US_DAY + late_sec[r_pos] * US_S,
-    ])
+    d_day = np.concatenate(
+        [np.full(len(parts_pos[0]), start, np.int64), ext_day[parts_pos[1]], redel_day[r_pos]]
+    )
+    d_ts = np.concatenate(
+        [
+            np.full(len(parts_pos[0]), start * US_DAY + FULL_LOAD_TIME, np.int64),
+            ext_ts[parts_pos[1]],
+            redel_day[r_pos] * US_DAY + late_sec[r_pos] * US_S,
+        ]
+    )
     m = len(d_idx)
     # exact duplicates in the same file
     u_dup = rng.random(m)
     dup = np.flatnonzero(u_dup < rates.duplicate_row)
     for p in dup.tolist():
-        injected.append(("duplicate_row", spec.system, spec.name,
-                         _key_str(spec, tab.rows[int(d_idx[p])]), None, int(d_day[p]), ""))
+        injected.append(
+            (
+                "duplicate_row",
+                spec.system,
+                spec.name,
+                _key_str(spec, tab.rows[int(d_idx[p])]),
+                None,
+                int(d_day[p]),
+                "",
+            )
+        )
     sel = np.r_[np.arange(m), dup]
     mod = np.zeros(len(sel), np.int64)
     garbage = np.zeros(len(sel), np.int64)
@@ -160,9 +209,17 @@ def emit(spec: RawTable, tab: Tab, *, seed: int, chunk: int, table_index: int,
         bad = np.flatnonzero(u_bad < rates.unrecoverable)
         kind = 2 if spec.file_format == "csv" else 1
         for p in bad.tolist():
-            injected.append(("garbage_date" if kind == 2 else "null_key", spec.system,
-                             spec.name, _key_str(spec, tab.rows[int(d_idx[sel[p]])]), None,
-                             int(d_day[sel[p]]), GARBAGE_DATES[g_choice[p]] if kind == 2 else ""))
+            injected.append(
+                (
+                    "garbage_date" if kind == 2 else "null_key",
+                    spec.system,
+                    spec.name,
+                    _key_str(spec, tab.rows[int(d_idx[sel[p]])]),
+                    None,
+                    int(d_day[sel[p]]),
+                    GARBAGE_DATES[g_choice[p]] if kind == 2 else "",
+                )
+            )
         sel = np.r_[sel, sel[bad]]
         mod = np.r_[mod, np.full(len(bad), kind)]
         garbage = np.r_[garbage, g_choice[bad]]
@@ -171,8 +228,16 @@ def emit(spec: RawTable, tab: Tab, *, seed: int, chunk: int, table_index: int,
     return Emitted(idx[o], op_o[o], day_o[o], ts_o[o], mod[o], garbage[o])
 
 
-def write_partitions(spec: RawTable, tab: Tab, em: Emitted, *, first_day: int, last_day: int,
-                     raw_dir: Path, chunk: int) -> dict[int, int]:
+def write_partitions(
+    spec: RawTable,
+    tab: Tab,
+    em: Emitted,
+    *,
+    first_day: int,
+    last_day: int,
+    raw_dir: Path,
+    chunk: int,
+) -> dict[int, int]:
     """Write partitions ``first_day..last_day``; returns rows written per day."""
     lo, hi = np.searchsorted(em.day, first_day, "left"), np.searchsorted(em.day, last_day, "right")
     if hi <= lo:

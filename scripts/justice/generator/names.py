@@ -86,8 +86,36 @@ class NamePools:
 
 
 POSTCODE_AREAS = (
-    "LS", "BD", "WF", "HU", "DN", "S", "M", "L", "WA", "B", "CV", "NG", "LE", "E", "N", "SE",
-    "SW", "NW", "W", "BN", "BS", "EX", "PL", "CF", "SA", "NE", "DH", "SR", "TS", "OL",
+    "LS",
+    "BD",
+    "WF",
+    "HU",
+    "DN",
+    "S",
+    "M",
+    "L",
+    "WA",
+    "B",
+    "CV",
+    "NG",
+    "LE",
+    "E",
+    "N",
+    "SE",
+    "SW",
+    "NW",
+    "W",
+    "BN",
+    "BS",
+    "EX",
+    "PL",
+    "CF",
+    "SA",
+    "NE",
+    "DH",
+    "SR",
+    "TS",
+    "OL",
 )
 _POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
@@ -125,15 +153,35 @@ def build_pools(seed: int, n_postcodes: int = 4000) -> NamePools:
     sector = rng.integers(0, 10, n_postcodes)
     l1 = rng.integers(0, len(_POSTCODE_LETTERS), n_postcodes)
     l2 = rng.integers(0, len(_POSTCODE_LETTERS), n_postcodes)
-    postcodes = tuple(dict.fromkeys(
-        f"{POSTCODE_AREAS[a]}{d} {s}{_POSTCODE_LETTERS[x]}{_POSTCODE_LETTERS[y]}"
-        for a, d, s, x, y in zip(area, district, sector, l1, l2, strict=True)
-    ))
+    postcodes = tuple(
+        dict.fromkeys(
+            f"{POSTCODE_AREAS[a]}{d} {s}{_POSTCODE_LETTERS[x]}{_POSTCODE_LETTERS[y]}"
+            for a, d, s, x, y in zip(area, district, sector, l1, l2, strict=True)
+        )
+    )
     return NamePools(male, female, surnames, postcodes)
 
 
 _FEMALE_FORMAL = {
-    "Elizabeth", "Margaret", "Catherine", "Katherine", "Jennifer", "Rebecca", "Victoria",
-    "Samantha", "Susan", "Deborah", "Patricia", "Jessica", "Alexandra", "Christine",
-    "Jacqueline", "Kimberley", "Natalie", "Abigail", "Eleanor", "Josephine", "Amanda",
+    "Elizabeth",
+    "Margaret",
+    "Catherine",
+    "Katherine",
+    "Jennifer",
+    "Rebecca",
+    "Victoria",
+    "Samantha",
+    "Susan",
+    "Deborah",
+    "Patricia",
+    "Jessica",
+    "Alexandra",
+    "Christine",
+    "Jacqueline",
+    "Kimberley",
+    "Natalie",
+    "Abigail",
+    "Eleanor",
+    "Josephine",
+    "Amanda",
 }

@@ -93,7 +93,6 @@ def pnc_for_system(
     return v, False
 
 
-
 # ------------------------------------------------------------------ names
 def typo(s: str, r: random.Random) -> str:
     """One or two character edits (substitute, delete, insert, transpose)."""
@@ -180,9 +179,7 @@ def em_date(d: int | None) -> str | None:
 
 
 def em_datetime(us: int) -> str:
-    return (dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=us)).strftime(
-        "%Y-%m-%d %H:%M:%S"
-    )
+    return (dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=us)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 GARBAGE_DATES = ("31/02/2024", "N/A", "unknown", "00/00/0000", "30/02/2025")

@@ -56,22 +56,33 @@ LEGACY_DELIUS_DISPOSAL = "LEG"
 INCIDENT_TYPES = ("ASSAULT", "FIGHT", "SELF_HARM", "DISORDER", "DRUGS")
 INCIDENT_P = (0.30, 0.20, 0.30, 0.08, 0.12)
 PROBATION_ORGS = (
-    "North West Probation Region", "Yorkshire and the Humber Probation Region",
-    "London Probation Region", "West Midlands Probation Region",
-    "Kent, Surrey and Sussex Probation Region", "Wales Probation Region",
-    "South West Probation Region", "East Midlands Probation Region",
+    "North West Probation Region",
+    "Yorkshire and the Humber Probation Region",
+    "London Probation Region",
+    "West Midlands Probation Region",
+    "Kent, Surrey and Sussex Probation Region",
+    "Wales Probation Region",
+    "South West Probation Region",
+    "East Midlands Probation Region",
 )
 
 # nDelius reference lists: (code_set_name, code_value, code_description)
 REFERENCE_CODES: tuple[tuple[str, str, str], ...] = (
-    ("GENDER", "M", "Male"), ("GENDER", "F", "Female"), ("GENDER", "U", "Unknown"),
+    ("GENDER", "M", "Male"),
+    ("GENDER", "F", "Female"),
+    ("GENDER", "U", "Unknown"),
     ("GENDER", "N", "Not Specified"),
-    ("UNITS", "D", "Days"), ("UNITS", "W", "Weeks"), ("UNITS", "M", "Months"),
+    ("UNITS", "D", "Days"),
+    ("UNITS", "W", "Weeks"),
+    ("UNITS", "M", "Months"),
     ("UNITS", "Y", "Years"),
-    ("TERMINATION REASON", "CMP", "Completed"), ("TERMINATION REASON", "REV", "Revoked"),
+    ("TERMINATION REASON", "CMP", "Completed"),
+    ("TERMINATION REASON", "REV", "Revoked"),
     ("TERMINATION REASON", "ETG", "Early termination - good progress"),
-    ("TERMINATION REASON", "TRF", "Transferred"), ("TERMINATION REASON", "DIE", "Died"),
-    ("CONTACT TYPE", "COAP", "Office appointment"), ("CONTACT TYPE", "CHVS", "Home visit"),
+    ("TERMINATION REASON", "TRF", "Transferred"),
+    ("TERMINATION REASON", "DIE", "Died"),
+    ("CONTACT TYPE", "COAP", "Office appointment"),
+    ("CONTACT TYPE", "CHVS", "Home visit"),
     ("CONTACT TYPE", "CTEL", "Telephone contact"),
     ("CONTACT TYPE", "CURW", "Unpaid work session"),
     ("CONTACT TYPE", "CPRG", "Accredited programme session"),
@@ -138,12 +149,23 @@ class Tab:
 
 
 TABLE_NAMES = (
-    "nomis.offenders", "nomis.offender_bookings", "nomis.offender_external_movements",
-    "nomis.incident_cases", "nomis.incident_case_parties", "nomis.agency_locations",
-    "delius.offender", "delius.event", "delius.disposal", "delius.contact",
+    "nomis.offenders",
+    "nomis.offender_bookings",
+    "nomis.offender_external_movements",
+    "nomis.incident_cases",
+    "nomis.incident_case_parties",
+    "nomis.agency_locations",
+    "delius.offender",
+    "delius.event",
+    "delius.disposal",
+    "delius.contact",
     "delius.r_standard_reference_list",
-    "common_platform.cases", "common_platform.defendants", "common_platform.hearings",
-    "em.subjects", "em.orders", "em.device_events",
+    "common_platform.cases",
+    "common_platform.defendants",
+    "common_platform.hearings",
+    "em.subjects",
+    "em.orders",
+    "em.device_events",
 )
 
 
@@ -178,8 +200,16 @@ class Chunk:
     """Simulation state for one chunk of people."""
 
     def __init__(
-        self, *, seed: int, chunk: int, n_people: int, first_pid: int, start_day: int,
-        rates: Rates, refs: Refs, pools: NamePools,
+        self,
+        *,
+        seed: int,
+        chunk: int,
+        n_people: int,
+        first_pid: int,
+        start_day: int,
+        rates: Rates,
+        refs: Refs,
+        pools: NamePools,
     ) -> None:
         self.seed, self.chunk, self.n_people, self.first_pid = seed, chunk, n_people, first_pid
         self.start = start_day
@@ -228,8 +258,9 @@ class Chunk:
         h = f"{self.r.getrandbits(128):032x}"
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
-    def log(self, kind: str, system: str, table: str, key: object, day: int | None,
-            detail: str = "") -> None:
+    def log(
+        self, kind: str, system: str, table: str, key: object, day: int | None, detail: str = ""
+    ) -> None:
         self.injected.append((kind, system, table, str(key), day, None, detail))
 
     def poisson(self, lam: float) -> int:
@@ -375,8 +406,17 @@ class Chunk:
             return f"{current[0]} {current[1:5]} {current[5:]}", "noms_stale:format"
         return current, None
 
-    def noms_logged(self, p: Person, rec: list, slot: int, mode: str, system: str,
-                    table: str, key: object, day: int) -> str | None:
+    def noms_logged(
+        self,
+        p: Person,
+        rec: list,
+        slot: int,
+        mode: str,
+        system: str,
+        table: str,
+        key: object,
+        day: int,
+    ) -> str | None:
         value, kind = self.noms_value(p, mode)
         if kind is not None and rec[slot] != kind:
             name, _, detail = kind.partition(":")
@@ -394,8 +434,11 @@ class Chunk:
         sex = np.where(g.random(n) < 0.85, "M", "F")
         # most people first offend in the few years before start; some inside the horizon
         recent = self.start - g.exponential(600.0, n).astype(np.int64)
-        first_day = np.where(g.random(n) < 0.85, np.maximum(recent, self.world_start),
-                             g.integers(self.start, self.horizon, n))
+        first_day = np.where(
+            g.random(n) < 0.85,
+            np.maximum(recent, self.world_start),
+            g.integers(self.start, self.horizon, n),
+        )
         age = np.clip(18 + g.gamma(2.0, 8.0, n), 18, 75)
         dob = (first_day - age * 365.25).astype(np.int64)
         male_i = g.integers(0, len(pools.male), n)
@@ -432,13 +475,34 @@ class Chunk:
             pnc = nz.pnc_canonical(year, serial)
             cro = nz.cro_canonical(nz.scramble(pid, 1_000_000, 69621), year) if has_cro[i] else None
             p = Person(
-                pid, s, first, middle, last, alt_last, int(dob[i]), pnc, cro,
-                pools.postcodes[pc0[i]], pools.postcodes[pc1[i]] if moves[i] else None,
+                pid,
+                s,
+                first,
+                middle,
+                last,
+                alt_last,
+                int(dob[i]),
+                pnc,
+                cro,
+                pools.postcodes[pc0[i]],
+                pools.postcodes[pc1[i]] if moves[i] else None,
                 int(move_day[i]),
             )
             self.truth_people.append(
-                (pid, first, middle, last, alt_last, int(dob[i]), s, pnc, cro,
-                 p.pc0, p.pc1, int(first_day[i]))
+                (
+                    pid,
+                    first,
+                    middle,
+                    last,
+                    alt_last,
+                    int(dob[i]),
+                    s,
+                    pnc,
+                    cro,
+                    p.pc0,
+                    p.pc1,
+                    int(first_day[i]),
+                )
             )
             people.append((p, int(first_day[i])))
         return people
@@ -492,8 +556,12 @@ class Chunk:
         cases, hearings = self.t["common_platform.cases"], self.t["common_platform.hearings"]
         defs = self.t["common_platform.defendants"]
         crec = cases.new()
-        cases.add(crec, received * US_DAY + 10 * US_HOUR, "I",
-                  (case_id, urn, court_code, jurisdiction, received, "ACTIVE"))
+        cases.add(
+            crec,
+            received * US_DAY + 10 * US_HOUR,
+            "I",
+            (case_id, urn, court_code, jurisdiction, received, "ACTIVE"),
+        )
         self.record("common_platform", "defendants", defendant_id, p.pid, received)
         ident = self.identity(p, "common_platform", "defendants", defendant_id, received)
         # hearings -------------------------------------------------------------
@@ -543,8 +611,9 @@ class Chunk:
             sd = convicted_day if same_day else convicted_day + r.randint(14, 42)
             sentence_day = hearing(convicted_day, sd, "SENTENCE", "EFFECTIVE")
             serious = any(self.off_indictable[c] for c in codes)
-            category = "custody" if serious and r.random() < 0.8 else r.choices(
-                CATEGORIES, CATEGORY_P)[0]
+            category = (
+                "custody" if serious and r.random() < 0.8 else r.choices(CATEGORIES, CATEGORY_P)[0]
+            )
         if r.random() < R.entered_in_error:  # a hearing listed in error, then deleted
             day = d_first + r.randint(1, 30)
             hid = self.uuid()
@@ -561,14 +630,26 @@ class Chunk:
             oc = code
             if r.random() < R.code_unmapped:
                 oc = r.choice(UNMAPPED_OFFENCES)
-                self.log("code_unmapped", "common_platform", "defendants", defendant_id,
-                         received, f"offence_code={oc}")
-            offences.append({
-                "offence_id": self.uuid(), "offence_code": oc,
-                "offence_date": offence_day - (r.randint(0, 3) if i else 0), "plea": None,
-                "verdict": None, "disposal_code": None, "sentence_date": None,
-                "custodial_days": None,
-            })
+                self.log(
+                    "code_unmapped",
+                    "common_platform",
+                    "defendants",
+                    defendant_id,
+                    received,
+                    f"offence_code={oc}",
+                )
+            offences.append(
+                {
+                    "offence_id": self.uuid(),
+                    "offence_code": oc,
+                    "offence_date": offence_day - (r.randint(0, 3) if i else 0),
+                    "plea": None,
+                    "verdict": None,
+                    "disposal_code": None,
+                    "sentence_date": None,
+                    "custodial_days": None,
+                }
+            )
         code_k = self.code_noise_kind("common_platform", "defendants", defendant_id, received)
         pc_noisy = r.random() < R.postcode_noise
         if pc_noisy:
@@ -583,9 +664,22 @@ class Chunk:
             pc = p.postcode(day)
             if pc_noisy:
                 pc = pc.lower() if code_k % 2 else pc.replace(" ", "")
-            defs.add(drec, day * US_DAY + hour * US_HOUR + self.r.randrange(3600) * 1_000_000, op,
-                     (defendant_id, case_id, ident.first, ident.last, ident.dob_str, ident.pnc,
-                      pc, gender, offs))
+            defs.add(
+                drec,
+                day * US_DAY + hour * US_HOUR + self.r.randrange(3600) * 1_000_000,
+                op,
+                (
+                    defendant_id,
+                    case_id,
+                    ident.first,
+                    ident.last,
+                    ident.dob_str,
+                    ident.pnc,
+                    pc,
+                    gender,
+                    offs,
+                ),
+            )
 
         drec = defs.new()
         emit(received, 10, "I")
@@ -612,15 +706,31 @@ class Chunk:
             emit(acquitted_day, 17)
         completion = sentence_day if sentence_day is not None else acquitted_day
         first_h = min(first_effective) if first_effective else None
-        self.truth_cases.append((
-            case_id, p.pid, court_code, jurisdiction, received,
-            first_h if first_h is not None and first_h <= H else None,
-            completion if completion is not None and completion <= H else None,
-        ))
+        self.truth_cases.append(
+            (
+                case_id,
+                p.pid,
+                court_code,
+                jurisdiction,
+                received,
+                first_h if first_h is not None and first_h <= H else None,
+                completion if completion is not None and completion <= H else None,
+            )
+        )
         if completion is not None:
-            cases.add(crec, completion * US_DAY + 18 * US_HOUR, "U",
-                      (case_id, urn, court_code, jurisdiction, received,
-                       "SENTENCED" if sentence_day is not None else "CLOSED"))
+            cases.add(
+                crec,
+                completion * US_DAY + 18 * US_HOUR,
+                "U",
+                (
+                    case_id,
+                    urn,
+                    court_code,
+                    jurisdiction,
+                    received,
+                    "SENTENCED" if sentence_day is not None else "CLOSED",
+                ),
+            )
         if sentence_day is None:
             return None, None, 0, None
         main_days = 0
@@ -631,23 +741,42 @@ class Chunk:
             code = r.choice(self.cp_codes[category])
             if r.random() < R.code_unmapped:
                 code = r.choice(UNMAPPED_CP_DISPOSALS)
-                self.log("code_unmapped", "common_platform", "defendants", defendant_id,
-                         sentence_day, f"disposal_code={code}")
+                self.log(
+                    "code_unmapped",
+                    "common_platform",
+                    "defendants",
+                    defendant_id,
+                    sentence_day,
+                    f"disposal_code={code}",
+                )
             days = None
             if category == "custody":
                 days = main_days if j == 0 else max(7, int(main_days * r.uniform(0.2, 1.0)))
                 custodial.append(days)
             o["disposal_code"], o["sentence_date"], o["custodial_days"] = code, sentence_day, days
             if sentence_day <= H:
-                self.truth_disposals.append((
-                    defendant_id, case_id, o["offence_id"], p.pid, code,
-                    cat_map.get(code), category, days, sentence_day,
-                ))
+                self.truth_disposals.append(
+                    (
+                        defendant_id,
+                        case_id,
+                        o["offence_id"],
+                        p.pid,
+                        code,
+                        cat_map.get(code),
+                        category,
+                        days,
+                        sentence_day,
+                    )
+                )
         emit(sentence_day, 18)
         if sentence_day > H:
             return None
-        return category, sentence_day, max(custodial) if custodial else 0, court.get(
-            "nomis_agy_loc_id")
+        return (
+            category,
+            sentence_day,
+            max(custodial) if custodial else 0,
+            court.get("nomis_agy_loc_id"),
+        )
 
     def _hearing(self, case_id, court_code, listed, day, htype, outcome, outcome_day):
         t = self.t["common_platform.hearings"]
@@ -655,10 +784,18 @@ class Chunk:
         rec = t.new()
         k = self.code_noise_kind("common_platform", "hearings", hid, day)
         ht = self.code(htype, k)
-        t.add(rec, listed * US_DAY + 15 * US_HOUR + self.r.randrange(7200) * 1_000_000, "I",
-              (hid, case_id, court_code, day, ht, None))
-        t.add(rec, outcome_day * US_DAY + 17 * US_HOUR + self.r.randrange(7200) * 1_000_000,
-              "U", (hid, case_id, court_code, day, ht, self.code(outcome, k)))
+        t.add(
+            rec,
+            listed * US_DAY + 15 * US_HOUR + self.r.randrange(7200) * 1_000_000,
+            "I",
+            (hid, case_id, court_code, day, ht, None),
+        )
+        t.add(
+            rec,
+            outcome_day * US_DAY + 17 * US_HOUR + self.r.randrange(7200) * 1_000_000,
+            "U",
+            (hid, case_id, court_code, day, ht, self.code(outcome, k)),
+        )
 
     # ------------------------------------------------------------------ prisons
     def nomis_record(self, p: Person, day: int):
@@ -703,10 +840,24 @@ class Chunk:
 
     def _offender_version(self, p: Person, rec, ts: int, op: str = "U") -> None:
         oid, display, idx, ident, create_ts = rec
-        self.t["nomis.offenders"].add(idx, ts, op, (
-            oid, display, ident.first, ident.middle, ident.last, ident.dob,
-            p.sex if self.r.random() > 0.005 else "U", ident.pnc, ident.cro, create_ts, ts,
-        ))
+        self.t["nomis.offenders"].add(
+            idx,
+            ts,
+            op,
+            (
+                oid,
+                display,
+                ident.first,
+                ident.middle,
+                ident.last,
+                ident.dob,
+                p.sex if self.r.random() > 0.005 else "U",
+                ident.pnc,
+                ident.cro,
+                create_ts,
+                ts,
+            ),
+        )
 
     def custody(self, p: Person, s_day: int, custodial_days: int, court_agy: str):
         r, H = self.r, self.horizon
@@ -751,8 +902,20 @@ class Chunk:
         state = {"agy": prison, "io": "IN", "end": None, "active": "Y"}
 
         def bversion(ts: int, op: str = "U") -> None:
-            bookings.add(brec, ts, op, (bid, oid, s_day, state["end"], state["active"],
-                                        state["agy"], self.code(state["io"], k)))
+            bookings.add(
+                brec,
+                ts,
+                op,
+                (
+                    bid,
+                    oid,
+                    s_day,
+                    state["end"],
+                    state["active"],
+                    state["agy"],
+                    self.code(state["io"], k),
+                ),
+            )
 
         def move(day: int, hour: int, mtype: str, reason: str, direction: str, frm, to) -> int:
             nonlocal seq
@@ -760,10 +923,22 @@ class Chunk:
             ts = day * US_DAY + hour * US_HOUR + r.randrange(3600) * 10**6
             mk = self.code_noise_kind("nomis", "offender_external_movements", f"{bid}|{seq}", day)
             mrec = moves.new()
-            moves.add(mrec, ts, "I", (
-                bid, seq, day, ts, self.code(mtype, mk), reason, self.code(direction, mk),
-                self.code(frm, mk), self.code(to, mk),
-            ))
+            moves.add(
+                mrec,
+                ts,
+                "I",
+                (
+                    bid,
+                    seq,
+                    day,
+                    ts,
+                    self.code(mtype, mk),
+                    reason,
+                    self.code(direction, mk),
+                    self.code(frm, mk),
+                    self.code(to, mk),
+                ),
+            )
             return ts
 
         ts = move(s_day, 17, "ADM", r.choice(("I", "I", "N")), "IN", court_agy, prison)
@@ -778,8 +953,9 @@ class Chunk:
                 if nxt == cur:
                     continue
                 ts = move(day, 9, "TRN", r.choice(("NOTR", "NOTR", "SEC")), "OUT", cur, nxt)
-                self.truth_stays.append((p.pid, oid, bid, cur, stay_start, day, start_reason,
-                                         "TRN"))
+                self.truth_stays.append(
+                    (p.pid, oid, bid, cur, stay_start, day, start_reason, "TRN")
+                )
                 stay_start, start_reason = day, "TRN"
                 state["agy"] = nxt
                 bversion(ts + 5 * US_MIN)
@@ -801,12 +977,20 @@ class Chunk:
         # incidents
         self.incidents(p, bid, s_day, min(release, H), events)
         if release > H:
-            self.truth_stays.append((p.pid, oid, bid, state["agy"], stay_start, None,
-                                     start_reason, None))
+            self.truth_stays.append(
+                (p.pid, oid, bid, state["agy"], stay_start, None, start_reason, None)
+            )
             return None
         cur = state["agy"]
-        ts = move(release, 10, "REL", "HDC" if hdc_until else r.choice(("CR", "CR", "ECSL")),
-                  "OUT", cur, "OUT")
+        ts = move(
+            release,
+            10,
+            "REL",
+            "HDC" if hdc_until else r.choice(("CR", "CR", "ECSL")),
+            "OUT",
+            cur,
+            "OUT",
+        )
         self.truth_stays.append((p.pid, oid, bid, cur, stay_start, release, start_reason, "REL"))
         state.update(agy="OUT", io="OUT", end=release, active="N")
         bversion(ts + 5 * US_MIN)
@@ -814,8 +998,7 @@ class Chunk:
         if hdc_until is not None:
             self.em_order(p, "CURFEW", release, hdc_until)
         elif r.random() < 0.18:
-            self.em_order(p, r.choice(("GPS", "ALCOHOL")), release,
-                          release + r.randint(60, 180))
+            self.em_order(p, r.choice(("GPS", "ALCOHOL")), release, release + r.randint(60, 180))
         return release
 
     def incidents(self, p: Person, bid: int, s_day: int, end: int, events) -> None:
@@ -839,10 +1022,17 @@ class Chunk:
             cases.add(rec, ts + US_HOUR, "I", row)
             if r.random() < 0.1:  # reclassified a few days later
                 new = "ASSAULT" if itype != "ASSAULT" else "FIGHT"
-                cases.add(rec, ts + r.randint(1, 10) * US_DAY, "U",
-                          (iid, self.code(new, k), day, ts, agy, row[5]))
-            role = "PERP" if itype in ("SELF_HARM", "DRUGS") else r.choices(
-                ("PERP", "VICT", "WIT"), (0.5, 0.3, 0.2))[0]
+                cases.add(
+                    rec,
+                    ts + r.randint(1, 10) * US_DAY,
+                    "U",
+                    (iid, self.code(new, k), day, ts, agy, row[5]),
+                )
+            role = (
+                "PERP"
+                if itype in ("SELF_HARM", "DRUGS")
+                else r.choices(("PERP", "VICT", "WIT"), (0.5, 0.3, 0.2))[0]
+            )
             prec = parties.new()
             parties.add(prec, ts + US_HOUR, "I", (iid, 1, bid, role))
             if r.random() < self.R.entered_in_error:
@@ -893,13 +1083,29 @@ class Chunk:
         did, crn, idx, ident, _, mode, _ = rec
         noms = self.noms_logged(p, rec, 6, mode, "delius", "offender", did, ts // US_DAY)
         gid = self.ref_ids[("GENDER", p.sex)]
-        self.t["delius.offender"].add(idx, ts, op, (
-            did, crn, ident.first, ident.middle, ident.last, ident.dob, gid, ident.pnc,
-            ident.cro, noms, 0, ts,
-        ))
+        self.t["delius.offender"].add(
+            idx,
+            ts,
+            op,
+            (
+                did,
+                crn,
+                ident.first,
+                ident.middle,
+                ident.last,
+                ident.dob,
+                gid,
+                ident.pnc,
+                ident.cro,
+                noms,
+                0,
+                ts,
+            ),
+        )
 
-    def probation(self, p: Person, category: str, s_day: int, custodial_days: int,
-                  release: int | None) -> None:
+    def probation(
+        self, p: Person, category: str, s_day: int, custodial_days: int, release: int | None
+    ) -> None:
         r, R, H = self.r, self.R, self.horizon
         if category == "custody":
             if release is None:
@@ -943,20 +1149,30 @@ class Chunk:
             self.log("code_unmapped", "delius", "disposal", eid, s_day, f"disposal_type={dcode}")
         dis_id = self.next_id("delius_disposal", BLOCK)
         drec = disposals.new()
-        drow = (dis_id, eid, self.ref_ids[("DISPOSAL TYPE", dcode)], s_day, length,
-                self.ref_ids[("UNITS", units)], None, None)
+        drow = (
+            dis_id,
+            eid,
+            self.ref_ids[("DISPOSAL TYPE", dcode)],
+            s_day,
+            length,
+            self.ref_ids[("UNITS", units)],
+            None,
+            None,
+        )
         disposals.add(drec, ts + 2 * US_MIN, "I", drow)
         end_ts = end * US_DAY + 16 * US_HOUR + r.randrange(3600) * 10**6
-        disposals.add(drec, end_ts, "U",
-                      drow[:6] + (end, self.ref_ids[("TERMINATION REASON", reason)]))
+        disposals.add(
+            drec, end_ts, "U", drow[:6] + (end, self.ref_ids[("TERMINATION REASON", reason)])
+        )
         events.add(erec, end_ts + US_MIN, "U", (eid, did, str(rec[4]), s_day, 0, 0))
         if r.random() < R.entered_in_error:  # an event created in error, soft deleted
             eid2 = self.next_id("delius_event", BLOCK)
             erec2 = events.new()
             events.add(erec2, ts + 3 * US_MIN, "I", (eid2, did, str(rec[4] + 1), s_day, 1, 0))
             dd = s_day + r.randint(1, 20)
-            events.add(erec2, dd * US_DAY + 10 * US_HOUR, "U",
-                       (eid2, did, str(rec[4] + 1), s_day, 0, 1))
+            events.add(
+                erec2, dd * US_DAY + 10 * US_HOUR, "U", (eid2, did, str(rec[4] + 1), s_day, 0, 1)
+            )
             self.log("soft_delete", "delius", "event", eid2, dd)
         # contacts
         contacts = self.t["delius.contact"]
@@ -974,14 +1190,23 @@ class Chunk:
             complied = ("Y" if r.random() < 0.9 else "N") if attended == "Y" else None
             if r.random() < 0.4:  # booked ahead, outcome recorded on or after the day
                 booked = d - r.randint(1, 7)
-                contacts.add(crec, booked * US_DAY + 11 * US_HOUR, "I",
-                             (cid, did, d, tid, None, None, 0))
+                contacts.add(
+                    crec, booked * US_DAY + 11 * US_HOUR, "I", (cid, did, d, tid, None, None, 0)
+                )
                 od = d + (0 if r.random() < 0.6 else r.randint(1, 3))
-                contacts.add(crec, od * US_DAY + 17 * US_HOUR + r.randrange(3600) * 10**6, "U",
-                             (cid, did, d, tid, attended, complied, 0))
+                contacts.add(
+                    crec,
+                    od * US_DAY + 17 * US_HOUR + r.randrange(3600) * 10**6,
+                    "U",
+                    (cid, did, d, tid, attended, complied, 0),
+                )
             else:
-                contacts.add(crec, d * US_DAY + r.randint(9, 17) * US_HOUR, "I",
-                             (cid, did, d, tid, attended, complied, 0))
+                contacts.add(
+                    crec,
+                    d * US_DAY + r.randint(9, 17) * US_HOUR,
+                    "I",
+                    (cid, did, d, tid, attended, complied, 0),
+                )
             if r.random() < R.entered_in_error / 4:  # a contact entered in error
                 cid2 = self.next_id("contact", BIG_BLOCK)
                 crec2 = contacts.new()
@@ -1027,8 +1252,12 @@ class Chunk:
             pc = p.postcode(day)
             if pc_noisy:
                 pc = pc.lower() if int(sid[3:]) % 2 else pc.replace(" ", "")
-            subjects.add(srec, day * US_DAY + 8 * US_HOUR + r.randrange(3600) * 10**6, op,
-                         (sid, full, ident.dob_str, ident.pnc, noms, crn_v, pc))
+            subjects.add(
+                srec,
+                day * US_DAY + 8 * US_HOUR + r.randrange(3600) * 10**6,
+                op,
+                (sid, full, ident.dob_str, ident.pnc, noms, crn_v, pc),
+            )
 
         subject_version(o_start, "I" if created else "U")
         if p.pc1 is not None and o_start < p.move_day < o_end:
@@ -1038,35 +1267,60 @@ class Chunk:
         orec = orders.new()
         k = self.code_noise_kind("em", "orders", oid, o_start)
         org = r.choice(PROBATION_ORGS)
-        orders.add(orec, o_start * US_DAY + 9 * US_HOUR, "I", (
-            oid, sid, self.code(otype, k), nz.em_date(o_start), nz.em_date(o_end), org))
+        orders.add(
+            orec,
+            o_start * US_DAY + 9 * US_HOUR,
+            "I",
+            (oid, sid, self.code(otype, k), nz.em_date(o_start), nz.em_date(o_end), org),
+        )
         real_end = o_end
         if r.random() < 0.1 and o_end - o_start > 10:
             real_end = r.randint(o_start + 5, o_end - 1)
-            orders.add(orec, real_end * US_DAY + 15 * US_HOUR, "U", (
-                oid, sid, self.code(otype, k), nz.em_date(o_start), nz.em_date(real_end), org))
+            orders.add(
+                orec,
+                real_end * US_DAY + 15 * US_HOUR,
+                "U",
+                (oid, sid, self.code(otype, k), nz.em_date(o_start), nz.em_date(real_end), org),
+            )
 
         def dev(day: int, etype: str, sev: str) -> str:
             eid = f"EME{self.next_id('em_event', BIG_BLOCK, 0):010d}"
             ts = day * US_DAY + r.randrange(86400) * 10**6
             ek = self.code_noise_kind("em", "device_events", eid, day)
             drec = devs.new()
-            devs.add(drec, ts + 5 * US_MIN, "I",
-                     (eid, oid, nz.em_datetime(ts), self.code(etype, ek), sev))
+            devs.add(
+                drec,
+                ts + 5 * US_MIN,
+                "I",
+                (eid, oid, nz.em_datetime(ts), self.code(etype, ek), sev),
+            )
             return eid
 
         dev(o_start + (r.random() < 0.3), "TAG_FITTED", "LOW")
         dur = real_end - o_start
-        rates = {"CURFEW": (("CURFEW_VIOLATION", 25, "HIGH"), ("STRAP_TAMPER", 120, "HIGH"),
-                            ("BATTERY_LOW", 40, "LOW")),
-                 "GPS": (("EXCLUSION_ZONE_ENTRY", 40, "HIGH"), ("STRAP_TAMPER", 120, "HIGH"),
-                         ("BATTERY_LOW", 15, "LOW")),
-                 "ALCOHOL": (("STRAP_TAMPER", 90, "HIGH"), ("BATTERY_LOW", 30, "LOW"))}[otype]
+        rates = {
+            "CURFEW": (
+                ("CURFEW_VIOLATION", 25, "HIGH"),
+                ("STRAP_TAMPER", 120, "HIGH"),
+                ("BATTERY_LOW", 40, "LOW"),
+            ),
+            "GPS": (
+                ("EXCLUSION_ZONE_ENTRY", 40, "HIGH"),
+                ("STRAP_TAMPER", 120, "HIGH"),
+                ("BATTERY_LOW", 15, "LOW"),
+            ),
+            "ALCOHOL": (("STRAP_TAMPER", 90, "HIGH"), ("BATTERY_LOW", 30, "LOW")),
+        }[otype]
         evs = []
         for etype, every, sev in rates:
             for _ in range(self.poisson(dur / every)):
-                evs.append((r.randint(o_start + 1, max(o_start + 1, real_end - 1)), etype,
-                            sev if r.random() < 0.8 else "MEDIUM"))
+                evs.append(
+                    (
+                        r.randint(o_start + 1, max(o_start + 1, real_end - 1)),
+                        etype,
+                        sev if r.random() < 0.8 else "MEDIUM",
+                    )
+                )
         for day, etype, sev in sorted(evs):
             dev(day, etype, sev)
         dev(real_end, "TAG_REMOVED", "LOW")
@@ -1088,8 +1342,9 @@ class Chunk:
         agy = self.t["nomis.agency_locations"]
         rows = [(p["agy_loc_id"], p["prison_name"].upper(), "INST", "Y") for p in self.refs.prisons]
         rows.append(("KMI", "HMP KINGSTON (CLOSED)", "INST", "N"))
-        rows += [(c["nomis_agy_loc_id"], c["court_name"].upper(), "CRT", "Y")
-                 for c in self.refs.courts]
+        rows += [
+            (c["nomis_agy_loc_id"], c["court_name"].upper(), "CRT", "Y") for c in self.refs.courts
+        ]
         renamed = None
         for i, row in enumerate(rows):
             if r.random() < 0.15:  # descriptions typed by hand
@@ -1101,8 +1356,12 @@ class Chunk:
                 renamed = (rec, row)
         if renamed:
             rec, row = renamed
-            agy.add(rec, (self.start + 2) * US_DAY + 10 * US_HOUR, "U",
-                    (row[0], row[1] + " & YOI", row[2], row[3]))
+            agy.add(
+                rec,
+                (self.start + 2) * US_DAY + 10 * US_HOUR,
+                "U",
+                (row[0], row[1] + " & YOI", row[2], row[3]),
+            )
         ref = self.t["delius.r_standard_reference_list"]
         for (cs, cv), rid in self.ref_ids.items():
             desc = _REF_DESC.get((cs, cv), cv)
@@ -1110,8 +1369,12 @@ class Chunk:
             day = self.start + 3 if (cs, cv) == LATE_REFERENCE_CODE[:2] else self.world_start
             ref.add(rec, day * US_DAY + 7 * US_HOUR, "I", (rid, cs, cv, desc))
             if (cs, cv) == ("TERMINATION REASON", "ETG"):
-                ref.add(rec, (self.start + 5) * US_DAY + 7 * US_HOUR, "U",
-                        (rid, cs, cv, "Early termination - good progress (ETG)"))
+                ref.add(
+                    rec,
+                    (self.start + 5) * US_DAY + 7 * US_HOUR,
+                    "U",
+                    (rid, cs, cv, "Early termination - good progress (ETG)"),
+                )
 
 
 _REF_DESC: dict[tuple[str, str], str] = {}

@@ -31,15 +31,12 @@ renamed as (
         {{ justice.parse_date(
             'date_of_birth', ['iso', 'dmy_slash', 'ymd_compact', 'dmy_mon']
         ) }} as birth_date,
-        (
-            nullif(trim(date_of_birth), '') is not null
-            and {{ justice.parse_date(
-                'date_of_birth', ['iso', 'dmy_slash', 'ymd_compact', 'dmy_mon']
-            ) }} is null
-        ) as is_birth_date_unreadable,
 
         -- nested: one element per offence, codes cleaned
-        {{ justice.clean_offences('offences') }} as offences
+        {{ justice.clean_offences('offences') }} as offences,
+
+        -- validation only (raw_ columns are not staged)
+        date_of_birth as raw_date_of_birth
 
     from deduplicated
 
@@ -53,6 +50,8 @@ validated as (
         {{ justice.quarantine_reason([
             ('defendant_id is null', 'null key: defendant_id'),
             ('case_id is null', 'missing required reference: case_id'),
+            (justice.is_unreadable('birth_date', 'raw_date_of_birth'),
+                'unreadable date: date_of_birth'),
         ]) }} as quarantine_reason
     from renamed
 

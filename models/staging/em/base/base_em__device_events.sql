@@ -27,7 +27,10 @@ renamed as (
         -- timestamps
         {{ justice.parse_timestamp(
             'event_datetime', ['dmy_slash_hms', 'iso_hms']
-        ) }} as event_at
+        ) }} as event_at,
+
+        -- validation only (raw_ columns are not staged)
+        event_datetime as raw_event_datetime
 
     from deduplicated
 
@@ -40,8 +43,9 @@ validated as (
         {{ justice.source_key(['device_event_id']) }} as source_key,
         {{ justice.quarantine_reason([
             ('device_event_id is null', 'null key: event_id'),
-            ('event_at is null',
-                'missing or unreadable required timestamp: event_datetime'),
+            (justice.is_unreadable('event_at', 'raw_event_datetime'),
+                'unreadable timestamp: event_datetime'),
+            ('event_at is null', 'missing required timestamp: event_datetime'),
         ]) }} as quarantine_reason
     from renamed
 

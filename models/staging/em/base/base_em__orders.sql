@@ -31,7 +31,11 @@ renamed as (
         {{ justice.parse_date('order_start_date', ['dmy_slash', 'iso']) }}
             as order_start_date,
         {{ justice.parse_date('order_end_date', ['dmy_slash', 'iso']) }}
-            as order_end_date
+            as order_end_date,
+
+        -- validation only (raw_ columns are not staged)
+        order_start_date as raw_order_start_date,
+        order_end_date as raw_order_end_date
 
     from deduplicated
 
@@ -44,8 +48,12 @@ validated as (
         {{ justice.source_key(['order_id']) }} as source_key,
         {{ justice.quarantine_reason([
             ('order_id is null', 'null key: order_id'),
+            (justice.is_unreadable('order_start_date', 'raw_order_start_date'),
+                'unreadable date: order_start_date'),
             ('order_start_date is null',
-                'missing or unreadable required date: order_start_date'),
+                'missing required date: order_start_date'),
+            (justice.is_unreadable('order_end_date', 'raw_order_end_date'),
+                'unreadable date: order_end_date'),
         ]) }} as quarantine_reason
     from renamed
 

@@ -30,10 +30,9 @@ renamed as (
 
         -- dates
         {{ justice.parse_date('dob', ['dmy_slash', 'iso']) }} as birth_date,
-        (
-            nullif(trim(dob), '') is not null
-            and {{ justice.parse_date('dob', ['dmy_slash', 'iso']) }} is null
-        ) as is_birth_date_unreadable
+
+        -- validation only (raw_ columns are not staged)
+        dob as raw_dob
 
     from deduplicated
 
@@ -46,6 +45,8 @@ validated as (
         {{ justice.source_key(['subject_id']) }} as source_key,
         {{ justice.quarantine_reason([
             ('subject_id is null', 'null key: subject_id'),
+            (justice.is_unreadable('birth_date', 'raw_dob'),
+                'unreadable date: dob'),
         ]) }} as quarantine_reason
     from renamed
 

@@ -1,0 +1,114 @@
+{#
+    Returns the blocking rules that generate candidate pairs for person linkage: a
+    list of (name, condition) where the condition compares two records aliased `l`
+    and `r`. Every condition is an equi-join (at least one `l.x = r.x`), so no rule
+    needs a cross join. Identifiers come first: a pair is attributed to the first
+    rule it satisfies.
+#}
+{% macro person_blocking_rules() -%}
+    {{ return([
+        ('pnc_number', 'l.pnc_number = r.pnc_number'),
+        ('prison_number', 'l.prison_number = r.prison_number'),
+        ('crn', 'l.crn = r.crn'),
+        ('cro_number', 'l.cro_number = r.cro_number'),
+        ('birth_date_surname_initial',
+            'l.birth_date = r.birth_date'
+            ~ ' and substr(l.surname_normalised, 1, 1)'
+            ~ ' = substr(r.surname_normalised, 1, 1)'),
+        ('birth_date_forename_initial',
+            'l.birth_date = r.birth_date'
+            ~ ' and substr(l.forename_normalised, 1, 1)'
+            ~ ' = substr(r.forename_normalised, 1, 1)'),
+        ('forename_surname',
+            'l.forename_normalised = r.forename_normalised'
+            ~ ' and l.surname_normalised = r.surname_normalised'),
+        ('surname_birth_year',
+            'l.surname_normalised = r.surname_normalised'
+            ~ ' and l.birth_year = r.birth_year'),
+        ('forename_birth_year_postcode_district',
+            'l.forename_normalised = r.forename_normalised'
+            ~ ' and l.birth_year = r.birth_year'
+            ~ ' and l.postcode_district = r.postcode_district'),
+        ('names_swapped',
+            'l.forename_normalised = r.surname_normalised'
+            ~ ' and l.surname_normalised = r.forename_normalised'),
+        ('postcode_surname_initial',
+            'l.postcode = r.postcode'
+            ~ ' and substr(l.surname_normalised, 1, 1)'
+            ~ ' = substr(r.surname_normalised, 1, 1)'),
+        ('postcode_birth_year',
+            'l.postcode = r.postcode and l.birth_year = r.birth_year'),
+        ('address', 'l.address = r.address'),
+    ]) }}
+{%- endmacro %}
+
+
+{#
+    Returns one row per candidate pair of records (record_id_l < record_id_r) from
+    the union of `rules` (list of (name, condition) over aliases l and r), each pair
+    once: a rule keeps only the pairs no earlier rule produced, so no distinct over
+    the union is needed. blocking_rule names the first rule that found the pair.
+
+    records: a relation with record_id, system and the columns the rules use
+    link_type: 'dedupe_and_link' (pairs within and across systems) or 'link_only'
+        (pairs across systems only, e.g. two benchmark files)
+#}
+{% macro linkage_blocked_pairs(records, rules, link_type='dedupe_and_link') -%}
+    {%- if link_type not in ('dedupe_and_link', 'link_only') -%}
+        {{ exceptions.raise_compiler_error(
+            "linkage_blocked_pairs: unknown link_type '" ~ link_type ~ "'") }}
+    {%- endif -%}
+    {%- for name, condition in rules %}
+    select
+        l.record_id as record_id_l,
+        r.record_id as record_id_r,
+        '{{ name }}' as blocking_rule
+    from {{ records }} as l
+    inner join {{ records }} as r
+        on {{ condition }}
+        and l.record_id < r.record_id
+        {%- if link_type == 'link_only' %}
+        and l.system <> r.system
+        {%- endif %}
+    {%- if not loop.first %}
+    where
+        {%- for earlier_name, earlier_condition in rules[:loop.index0] %}
+        not coalesce({{ earlier_condition }}, false)
+        {%- if not loop.last %}
+        and{% endif %}
+        {%- endfor %}
+    {%- endif %}
+    {%- if not loop.last %}
+
+    union all
+    {% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#
+    Returns pairs of records drawn at random (but the same on every run): every pair
+    among the `sample_size` records whose SHA-256 of record_id sorts first. Almost
+    all are non-matches, so the share of them at each comparison level estimates u
+    (`justice linkage train`). The pairs are bounded by sample_size² / 2 whatever
+    the number of records.
+#}
+{% macro linkage_sampled_pairs(records, sample_size) -%}
+    select
+        l.record_id as record_id_l,
+        r.record_id as record_id_r,
+        'random_sample' as blocking_rule
+    from (
+        select record_id
+        from {{ records }}
+        order by {{ justice.sha256_hex('record_id') }}
+        limit {{ sample_size | int }}
+    ) as l
+    inner join (
+        select record_id
+        from {{ records }}
+        order by {{ justice.sha256_hex('record_id') }}
+        limit {{ sample_size | int }}
+    ) as r
+        on l.record_id < r.record_id
+{%- endmacro %}

@@ -1,0 +1,81 @@
+{#
+    Returns one row per compared pair with its Fellegi-Sunter match weight (bits),
+    match probability and whether it is a match (probability >= threshold).
+
+    match_weight = log2(lambda / (1 - lambda))
+        + sum over comparisons of log2(m / u) for the pair's level (0 when null)
+        + term-frequency adjustments.
+    `parameters` holds one row per (comparison, comparison_level) with m_probability
+    and u_probability; the row comparison = 'probability_two_records_match' holds
+    lambda as m_probability and 1 - lambda as u_probability, so the prior is a
+    weight like any other.
+
+    A term-frequency adjustment makes agreement on a rare value count for more than
+    agreement on a common one: for a comparison with tf_column, a pair at one of its
+    tf_levels gains log2(mean frequency / frequency of the agreed value), where mean
+    frequency is the chance two random records agree on that column (the sum of
+    squared value frequencies). It averages zero over agreeing random pairs.
+#}
+{% macro linkage_scored_pairs(compared, records, parameters, comparisons, threshold)
+-%}
+    select
+        weighed.*,
+        1.0 / (1.0 + power(2.0, -weighed.match_weight)) as match_probability,
+        1.0 / (1.0 + power(2.0, -weighed.match_weight)) >= {{ threshold }}
+            as is_match
+    from (
+        select
+            compared.*,
+            prior_odds.weight
+            {%- for comparison in comparisons %}
+            + coalesce(weight_{{ comparison.name }}.weight, 0.0)
+            {%- if comparison.tf_column %}
+            + case
+                when compared.gamma_{{ comparison.name }}
+                    in ({{ comparison.tf_levels | join(', ') }})
+                    then coalesce(tf_{{ comparison.name }}.adjustment, 0.0)
+                else 0.0
+            end
+            {%- endif %}
+            {%- endfor %} as match_weight
+        from {{ compared }} as compared
+        cross join (
+            select
+                log(2.0, cast(m_probability as double)
+                    / cast(u_probability as double)) as weight
+            from {{ parameters }}
+            where comparison = 'probability_two_records_match'
+        ) as prior_odds
+        {%- for comparison in comparisons %}
+        left join (
+            select
+                cast(comparison_level as integer) as comparison_level,
+                log(2.0, cast(m_probability as double)
+                    / cast(u_probability as double)) as weight
+            from {{ parameters }}
+            where comparison = '{{ comparison.name }}'
+        ) as weight_{{ comparison.name }}
+            on compared.gamma_{{ comparison.name }}
+                = weight_{{ comparison.name }}.comparison_level
+        {%- if comparison.tf_column %}
+        left join (
+            select
+                tf_value,
+                log(2.0, sum(frequency * frequency) over () / frequency)
+                    as adjustment
+            from (
+                select
+                    {{ comparison.tf_column }} as tf_value,
+                    cast(count(*) as double)
+                        / sum(count(*)) over () as frequency
+                from {{ records }}
+                where {{ comparison.tf_column }} is not null
+                group by {{ comparison.tf_column }}
+            ) as value_frequencies
+        ) as tf_{{ comparison.name }}
+            on compared.tf_value_{{ comparison.name }}
+                = tf_{{ comparison.name }}.tf_value
+        {%- endif %}
+        {%- endfor %}
+    ) as weighed
+{%- endmacro %}

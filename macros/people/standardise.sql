@@ -1,0 +1,151 @@
+{#
+    Returns a PNC number in the canonical form YYYY/NNNNNNNC from any of the formats
+    the systems use (YYYY/NNNNNNNC, YY/NNNNNNNC, without the slash, with stray
+    punctuation or white space), or null when it cannot be read. A two-digit year
+    becomes 19YY when above var('pnc_century_pivot') (default 50), else 20YY.
+#}
+{% macro pnc_parts(column) -%}
+    {%- set cleaned = justice.regexp_replace_all(
+        'upper(' ~ column ~ ')', '[^0-9A-Z/]', '') -%}
+    {%- set pattern = '^([0-9]{2}|[0-9]{4})/?([0-9]{1,7})([A-Z])$' -%}
+    {{ return({
+        'year': "nullif(regexp_extract(" ~ cleaned ~ ", '" ~ pattern ~ "', 1), '')",
+        'serial': "nullif(regexp_extract(" ~ cleaned ~ ", '" ~ pattern ~ "', 2), '')",
+        'check': "nullif(regexp_extract(" ~ cleaned ~ ", '" ~ pattern ~ "', 3), '')",
+    }) }}
+{%- endmacro %}
+
+{% macro pnc_year4(year_text) -%}
+    case
+        when length({{ year_text }}) = 4 then {{ year_text }}
+        when cast({{ year_text }} as integer) > {{ var('pnc_century_pivot', 50) }}
+            then '19' || {{ year_text }}
+        else '20' || {{ year_text }}
+    end
+{%- endmacro %}
+
+
+{#
+    Returns the PNC check letter for a four-digit year and a serial number (text):
+    the two-digit year followed by the seven-digit serial, read as a number, modulo
+    23, indexes the alphabet ZABCDEFGHJKLMNPQRTUVWXY (no I, O or S).
+#}
+{% macro pnc_check_letter(year4, serial) -%}
+    substr(
+        'ZABCDEFGHJKLMNPQRTUVWXY',
+        cast(
+            cast(substr({{ year4 }}, 3, 2) || lpad({{ serial }}, 7, '0') as bigint)
+            % 23 as integer
+        ) + 1,
+        1
+    )
+{%- endmacro %}
+
+
+{#
+    Returns a name with everything but the letters A-Z removed (upper case in, upper
+    case out): 'SMITH-JONES' and "O'NEIL" become 'SMITHJONES' and 'ONEIL'.
+#}
+{% macro letters_only(column) -%}
+    nullif({{ justice.regexp_replace_all(
+        'upper(' ~ column ~ ')', '[^A-Z]', '') }}, '')
+{%- endmacro %}
+
+
+{#
+    Returns the standard person-record columns from a relation holding the raw
+    standard columns (system, source_table, source_record_id, forename, surname,
+    birth_date, sex, postcode, pnc_number, cro_number, prison_number, crn, address,
+    locality): names cleaned and normalised (punctuation removed, nicknames folded
+    to one formal name through `nicknames`), date of birth split into parts, sex as
+    M/F, postcode without spaces and its district, PNC in canonical form with its
+    check letter validated. The same macro standardises benchmark files, so the
+    linkage runs on them unchanged.
+#}
+{% macro standardise_person_records(records, nicknames) -%}
+    {%- set pnc = justice.pnc_parts('cleaned.pnc_text') -%}
+    select
+        -- ids
+        cleaned.system || ':' || cleaned.source_record_id as record_id,
+        cleaned.system,
+        cleaned.source_table,
+        cleaned.source_record_id,
+
+        -- names
+        cleaned.forename,
+        cleaned.surname,
+        coalesce(nickname_folded.formal_name, cleaned.forename_letters)
+            as forename_normalised,
+        cleaned.surname_letters as surname_normalised,
+        nullif(regexp_extract(cleaned.surname_words, '^([A-Z]+)', 1), '')
+            as surname_first_part,
+        nullif(regexp_extract(cleaned.surname_words, '([A-Z]+)$', 1), '')
+            as surname_last_part,
+
+        -- date of birth
+        cleaned.birth_date,
+        cast(extract(year from cleaned.birth_date) as integer) as birth_year,
+        cast(extract(month from cleaned.birth_date) as integer) as birth_month,
+        cast(extract(day from cleaned.birth_date) as integer) as birth_day,
+
+        -- sex and address
+        cleaned.sex,
+        cleaned.postcode,
+        case
+            when length(cleaned.postcode) >= 5
+                then substr(cleaned.postcode, 1, length(cleaned.postcode) - 3)
+        end as postcode_district,
+        cleaned.address,
+        cleaned.locality,
+
+        -- identifiers
+        case
+            when {{ pnc.serial }} is not null
+                then {{ justice.pnc_year4(pnc.year) }}
+                    || '/' || lpad({{ pnc.serial }}, 7, '0') || {{ pnc.check }}
+        end as pnc_number,
+        case
+            when {{ pnc.serial }} is not null
+                then {{ justice.pnc_check_letter(
+                    justice.pnc_year4(pnc.year), pnc.serial) }} = {{ pnc.check }}
+        end as is_pnc_check_valid,
+        cleaned.cro_number,
+        cleaned.prison_number,
+        cleaned.crn
+
+    from (
+        select
+            cast(system as {{ dbt.type_string() }}) as system,
+            cast(source_table as {{ dbt.type_string() }}) as source_table,
+            cast(source_record_id as {{ dbt.type_string() }}) as source_record_id,
+            {{ justice.clean_name('forename') }} as forename,
+            {{ justice.clean_name('surname') }} as surname,
+            {{ justice.letters_only('forename') }} as forename_letters,
+            {{ justice.letters_only('surname') }} as surname_letters,
+            trim({{ justice.regexp_replace_all(
+                'upper(surname)', '[^A-Z]+', ' ') }}) as surname_words,
+            cast(birth_date as date) as birth_date,
+            case
+                when upper(trim(sex)) in ('M', 'MALE') then 'M'
+                when upper(trim(sex)) in ('F', 'FEMALE') then 'F'
+            end as sex,
+            nullif({{ justice.regexp_replace_all(
+                'upper(postcode)', '[^0-9A-Z]', '') }}, '') as postcode,
+            {{ justice.clean_name('address') }} as address,
+            {{ justice.clean_name('locality') }} as locality,
+            cast(pnc_number as {{ dbt.type_string() }}) as pnc_text,
+            nullif({{ justice.regexp_replace_all(
+                'upper(cro_number)', '[^0-9A-Z/]', '') }}, '') as cro_number,
+            {{ justice.clean_identifier('prison_number') }} as prison_number,
+            {{ justice.clean_identifier('crn') }} as crn
+        from {{ records }}
+    ) as cleaned
+    left join (
+        select
+            nickname,
+            min(formal_name) as formal_name
+        from {{ nicknames }}
+        group by nickname
+    ) as nickname_folded
+        on cleaned.forename_letters = nickname_folded.nickname
+{%- endmacro %}

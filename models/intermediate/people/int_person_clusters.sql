@@ -1,0 +1,36 @@
+with records as (
+
+    select * from {{ ref('int_person_records') }}
+
+),
+
+scored_pairs as (
+
+    select * from {{ ref('int_person_pairs_scored') }}
+
+),
+
+clustered as (
+
+    {{ justice.linkage_clusters(
+        'records', 'scored_pairs', var('linkage_cluster_rounds')) }}
+
+),
+
+keyed as (
+
+    select
+        records.system,
+        records.source_record_id,
+        records.record_id,
+        clustered.cluster_id,
+        {{ justice.person_key('clustered.cluster_id') }} as person_key,
+        clustered.cluster_size,
+        clustered.match_probability
+    from clustered
+    inner join records
+        on clustered.record_id = records.record_id
+
+)
+
+select * from keyed

