@@ -119,6 +119,10 @@ def build(
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Rebuild incrementals.")
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Build as known on this date (YYYY-MM-DD): sets var as_of."),
+    ] = None,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failure.")
     ] = False,
@@ -138,6 +142,8 @@ def build(
         args += ["--select", item]
     for item in exclude or []:
         args += ["--exclude", item]
+    if as_of is not None:
+        vars_ = _with_as_of(vars_, as_of)
     if vars_:
         args += ["--vars", vars_]
     if full_refresh:
@@ -157,6 +163,20 @@ def build(
     typer.echo(summary.render())
     if code != 0 or not summary.ok:
         raise typer.Exit(code or 1)
+
+
+def _with_as_of(vars_: str | None, as_of: str) -> str:
+    """dbt --vars with as_of set: `--as-of` wins over an as_of given in --vars."""
+    import yaml
+
+    try:
+        dt.date.fromisoformat(as_of)
+    except ValueError:
+        _fail(f"--as-of must be a date like 2026-01-05, not {as_of!r}")
+    parsed = yaml.safe_load(vars_) if vars_ else {}
+    if not isinstance(parsed, dict):
+        _fail(f"--vars must be a YAML/JSON mapping, not {vars_!r}")
+    return json.dumps({**parsed, "as_of": as_of})
 
 
 @app.command()

@@ -1,0 +1,282 @@
+{#
+    Returns the body of a history model: SCD2 versions per source key, rebuilt from
+    the change rows of the staging model named `changes`.
+
+    - `key_columns`: the source table's primary key.
+    - `changed_at`: the source's own change timestamp column, when it has one
+      (NOMIS modify_datetime, Delius last_updated_datetime); it orders the changes
+      and is each version's valid_from. Without one, extracted_at is used.
+    - `deleted_flag`: a boolean column marking soft deletes (Delius soft_deleted).
+
+    One row per (source_key, valid_from). A version starts where a change gives the key
+    a new row image (row_hash over the business columns and the deletion state); a
+    re-delivery of an unchanged image starts none. CDC deletes (op D) and soft deletes
+    start a version with is_deleted = true, which closes the one before.
+
+    Ordering rules (DESIGN.md section 3; documented in macros/_macros.yml):
+    - changes are ordered by changed_at, then operation (I, U, D), then extracted_at;
+    - an insert belongs at the start of its key's life (between two deletes): a late
+      insert takes the earliest change time of that life, where the change already
+      known there supersedes it;
+    - several changes at the same moment leave one version: the last in that order.
+
+    Incremental runs rebuild the whole version chain of every key touched by a
+    partition newer than the table holds, so a late row also corrects the valid_to and
+    is_current of versions loaded before; the merge on (source_key, valid_from) then
+    updates those and inserts the new ones.
+#}
+{% macro history_versions(changes, key_columns, changed_at=none, deleted_flag=none) -%}
+{%- set changes_relation = ref(changes) -%}
+{%- set envelope = ['cdc_operation', 'extracted_at', 'extraction_date'] -%}
+{%- set excluded = (envelope + key_columns) | map('lower') | list -%}
+{%- set business_columns = [] -%}
+{%- for column in justice.model_columns(changes) -%}
+    {%- if column.name | lower not in excluded -%}
+        {%- do business_columns.append(column) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- set key_expression = justice.source_key(key_columns) -%}
+with changes as (
+
+    select * from {{ changes_relation }}
+
+),
+{%- if is_incremental() %}
+
+history_loaded as (
+
+    select
+        coalesce(max(extraction_date), cast('1900-01-01' as date))
+            as loaded_through
+    from {{ this }}
+
+),
+
+keys_changed as (
+
+    select distinct {{ key_expression }} as source_key
+    from changes
+    where extraction_date > (select loaded_through from history_loaded)
+
+),
+{%- endif %}
+
+changes_keyed as (
+
+    select
+        {{ key_expression }} as source_key,
+        changes.*,
+        {% if changed_at -%}
+        coalesce({{ changed_at }}, extracted_at) as changed_at,
+        {% else -%}
+        extracted_at as changed_at,
+        {% endif -%}
+        (
+            cdc_operation = 'D'
+            {%- if deleted_flag %}
+            or coalesce({{ deleted_flag }}, false)
+            {%- endif %}
+        ) as is_deleted,
+        case cdc_operation
+            when 'I' then 0
+            when 'U' then 1
+            else 2
+        end as operation_rank
+    from changes
+    {%- if is_incremental() %}
+    where
+        {{ key_expression }} in (select keys_changed.source_key from keys_changed)
+    {%- endif %}
+
+),
+
+changes_hashed as (
+
+    select
+        *,
+        {{ justice.history_row_hash(business_columns) }} as row_hash
+    from changes_keyed
+
+),
+
+-- the same row image delivered again at the same change time counts once, from its
+-- first delivery (that is when it became known)
+deliveries_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_key, changed_at, cdc_operation, row_hash
+            order by extracted_at, extraction_date
+        ) as delivery_number
+    from changes_hashed
+
+),
+
+changes_first_delivered as (
+
+    select * from deliveries_numbered
+    where delivery_number = 1
+
+),
+
+-- a key's life runs from an insert to a delete: count the deletes before each change
+changes_in_lives as (
+
+    select
+        *,
+        coalesce(sum(case when cdc_operation = 'D' then 1 else 0 end) over (
+            partition by source_key
+            order by changed_at, operation_rank, extracted_at, row_hash
+            rows between unbounded preceding and 1 preceding
+        ), 0) as deletes_before
+    from changes_first_delivered
+
+),
+
+-- an insert is the start of its life: a late one moves back to the life's first change
+changes_effective as (
+
+    select
+        *,
+        case
+            when cdc_operation = 'I'
+                then min(changed_at) over (
+                    partition by source_key, deletes_before
+                )
+            else changed_at
+        end as valid_from
+    from changes_in_lives
+
+),
+
+moments_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_key, valid_from
+            order by operation_rank desc, extracted_at desc, row_hash desc
+        ) as moment_rank
+    from changes_effective
+
+),
+
+changes_compared as (
+
+    select
+        *,
+        lag(row_hash) over (
+            partition by source_key order by valid_from
+        ) as previous_row_hash
+    from moments_ranked
+    where moment_rank = 1
+
+),
+
+versions_started as (
+
+    select * from changes_compared
+    where previous_row_hash is null or previous_row_hash <> row_hash
+
+),
+
+versions as (
+
+    select
+        -- keys
+        source_key,
+        {%- for column in key_columns %}
+        {{ column }},
+        {%- endfor %}
+
+        -- validity
+        valid_from,
+        coalesce(
+            lead(valid_from) over (partition by source_key order by valid_from),
+            {{ justice.history_open_end() }}
+        ) as valid_to,
+        lead(valid_from) over (
+            partition by source_key order by valid_from
+        ) is null as is_current,
+        is_deleted,
+
+        -- lineage: the change that started the version, and when it became known
+        cdc_operation,
+        extracted_at,
+        extraction_date,
+        row_hash{% if business_columns %},{% endif %}
+
+        -- business columns
+        {%- for column in business_columns %}
+        {{ adapter.quote(column.name) if column.name != column.name | lower
+            else column.name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from versions_started
+
+)
+
+select * from versions
+{%- endmacro %}
+
+
+{#
+    Returns the valid_to of an open (current) version: a far-future sentinel, so that
+    `valid_from <= t and t < valid_to` needs no null handling.
+#}
+{% macro history_open_end() -%}
+    cast('9999-12-31 00:00:00' as {{ justice.type_timestamp() }})
+{%- endmacro %}
+
+
+{#
+    Returns a hash (hex string) of a row image: the business columns, sorted by name,
+    each as a canonical string (null as '<null>'), joined with '|', then the deletion
+    state. Equal images give equal hashes on either engine.
+#}
+{% macro history_row_hash(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns | sort(attribute='name') -%}
+        {%- set quoted = adapter.quote(column.name) if column.name != column.name | lower
+            else column.name -%}
+        {%- do parts.append(
+            "coalesce(" ~ justice.canonical_string(quoted, column.data_type)
+            ~ ", '<null>')"
+        ) -%}
+    {%- endfor -%}
+    {%- do parts.append("case when is_deleted then 'deleted' else 'live' end") -%}
+    {{ dbt.hash(parts | join(" || '|' || ")) }}
+{%- endmacro %}
+
+
+{#
+    Returns the columns (adapter Column objects) of the built relation of the model
+    named `model_name`, or an empty list while parsing. Looked up through the graph;
+    inside a unit test, where the graph is empty and ref() names a fixture, the model
+    is looked for in the staging schema (history reads only staging models).
+#}
+{% macro model_columns(model_name) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set nodes = (graph.get('nodes') or {}).values()
+        | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('name', 'equalto', model_name)
+        | list -%}
+    {%- if nodes | length > 0 -%}
+        {%- set relation = adapter.get_relation(
+            database=nodes[0].database, schema=nodes[0].schema,
+            identifier=nodes[0].alias) -%}
+    {%- else -%}
+        {%- set relation = adapter.get_relation(
+            database=target.database,
+            schema=generate_schema_name('staging', none),
+            identifier=model_name) -%}
+    {%- endif -%}
+    {%- if relation is none -%}
+        {{ exceptions.raise_compiler_error(
+            "model_columns: " ~ model_name ~ " has not been built; build it first") }}
+    {%- endif -%}
+    {{ return(adapter.get_columns_in_relation(relation)) }}
+{%- endmacro %}

@@ -1,0 +1,1 @@
+{{ justice.as_of_state(ref('int_delius__disposal_history')) }}

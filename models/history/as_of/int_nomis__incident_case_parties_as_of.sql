@@ -1,0 +1,1 @@
+{{ justice.as_of_state(ref('int_nomis__incident_case_parties_history')) }}

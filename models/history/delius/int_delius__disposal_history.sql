@@ -1,0 +1,4 @@
+{{ justice.history_versions(
+    changes='stg_delius__disposal',
+    key_columns=['disposal_id']
+) }}
