@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from justice import bench as bench_commands
 from justice import check as check_commands
 from justice import docs as docs_commands
 from justice import lint as lint_commands
@@ -205,6 +206,7 @@ def query(
 app.command("lint")(lint_commands.command)
 app.command("check")(check_commands.command)
 app.command("docs")(docs_commands.command)
+app.command("bench")(bench_commands.command)
 register_athena(app)
 
 
