@@ -16,7 +16,9 @@ from typing import Annotated
 
 import typer
 
+from justice import bench as bench_commands
 from justice import check as check_commands
+from justice import docs as docs_commands
 from justice import lint as lint_commands
 from justice import pii_scan as pii_scan_commands
 from justice.athena_cli import register as register_athena
@@ -204,6 +206,8 @@ def query(
 # commands that live in their own modules
 app.command("lint")(lint_commands.command)
 app.command("check")(check_commands.command)
+app.command("docs")(docs_commands.command)
+app.command("bench")(bench_commands.command)
 app.command("pii-scan")(pii_scan_commands.command)
 register_athena(app)
 

@@ -82,15 +82,22 @@ def _add_awkward_rows(lake: Path, step: int, pending: dict[str, list]) -> dict[s
     # extracted after both (modified_at gives the true order)
     offenders = _by_key(_raw_rows(lake, "nomis", "offenders"), ("offender_id",))
     candidates = sorted(
-        key for key, rows in offenders.items()
+        key
+        for key, rows in offenders.items()
         if len({row["modify_datetime"] for row in rows}) >= 2 and rows[-1]["op"] != "D"
     )
     key = candidates[step * 7 % len(candidates)]
     previous, latest = sorted(offenders[key], key=lambda row: row["modify_datetime"])[-2:]
-    between = previous["modify_datetime"] + (
-        latest["modify_datetime"] - previous["modify_datetime"]) / 2
-    late = {**previous, "op": "U", "first_name": f"LATEFIX{step}",
-            "modify_datetime": between, "extraction_timestamp": at}
+    between = (
+        previous["modify_datetime"] + (latest["modify_datetime"] - previous["modify_datetime"]) / 2
+    )
+    late = {
+        **previous,
+        "op": "U",
+        "first_name": f"LATEFIX{step}",
+        "modify_datetime": between,
+        "extraction_timestamp": at,
+    }
     _append(lake, "nomis", "offenders", day, [late])
     added["late_update"] = (key[0], f"LATEFIX{step}")
 
@@ -104,23 +111,46 @@ def _add_awkward_rows(lake: Path, step: int, pending: dict[str, list]) -> dict[s
     booking_id = 990_000 + step
     bookings = _raw_rows(lake, "nomis", "offender_bookings")
     template = {**bookings[step], "offender_book_id": booking_id}
-    rows = [{**template, "op": "U", "in_out_status": "OUT",
-             "extraction_timestamp": at + dt.timedelta(minutes=2)}]
+    rows = [
+        {
+            **template,
+            "op": "U",
+            "in_out_status": "OUT",
+            "extraction_timestamp": at + dt.timedelta(minutes=2),
+        }
+    ]
     rows += pending.pop("bookings", [])
     _append(lake, "nomis", "offender_bookings", day, rows)
-    pending["bookings"] = [{**template, "op": "I", "in_out_status": "IN",
-                            "extraction_timestamp": at + dt.timedelta(days=1, minutes=3)}]
+    pending["bookings"] = [
+        {
+            **template,
+            "op": "I",
+            "in_out_status": "IN",
+            "extraction_timestamp": at + dt.timedelta(days=1, minutes=3),
+        }
+    ]
 
     # an incident party deleted and inserted again (another role) in one extract
-    parties = _by_key(_raw_rows(lake, "nomis", "incident_case_parties"),
-                      ("incident_case_id", "party_seq"))
+    parties = _by_key(
+        _raw_rows(lake, "nomis", "incident_case_parties"), ("incident_case_id", "party_seq")
+    )
     key = sorted(k for k, rows in parties.items() if rows[-1]["op"] != "D")[step * 5]
     last = parties[key][-1]
-    _append(lake, "nomis", "incident_case_parties", day, [
-        {**last, "op": "D", "extraction_timestamp": at + dt.timedelta(minutes=4)},
-        {**last, "op": "I", "participation_role": "WIT" if last["participation_role"] != "WIT"
-         else "VICT", "extraction_timestamp": at + dt.timedelta(minutes=5)},
-    ])
+    _append(
+        lake,
+        "nomis",
+        "incident_case_parties",
+        day,
+        [
+            {**last, "op": "D", "extraction_timestamp": at + dt.timedelta(minutes=4)},
+            {
+                **last,
+                "op": "I",
+                "participation_role": "WIT" if last["participation_role"] != "WIT" else "VICT",
+                "extraction_timestamp": at + dt.timedelta(minutes=5),
+            },
+        ],
+    )
     added["reinserted_party"] = key
     return added
 
@@ -131,10 +161,14 @@ def _add_awkward_rows(lake: Path, step: int, pending: dict[str, list]) -> dict[s
 def _models(warehouse: Warehouse) -> tuple[list[dict], list[dict]]:
     """(history models, models downstream of a history model), from dbt's manifest."""
     manifest = json.loads((warehouse.root / "target" / "manifest.json").read_text())
-    models = {uid: node for uid, node in manifest["nodes"].items()
-              if node["resource_type"] == "model"}
-    history = {uid for uid, node in models.items()
-               if "history" in node["tags"] and node["config"]["materialized"] == "incremental"}
+    models = {
+        uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"
+    }
+    history = {
+        uid
+        for uid, node in models.items()
+        if "history" in node["tags"] and node["config"]["materialized"] == "incremental"
+    }
 
     def ancestors(uid: str) -> set[str]:
         seen: set[str] = set()
@@ -192,8 +226,14 @@ def history_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         lean = ["--exclude", "test_type:data"] if step < LANDED - 1 else []
         warehouse.build("--select", DOWNSTREAM, *lean)
     _snapshot(warehouse, history + downstream, root / "incremental")
-    return {"warehouse": warehouse, "history": history, "downstream": downstream,
-            "day_n": day_n, "added": added, "root": root}
+    return {
+        "warehouse": warehouse,
+        "history": history,
+        "downstream": downstream,
+        "day_n": day_n,
+        "added": added,
+        "root": root,
+    }
 
 
 # ---------------------------------------------------------------- the invariants
@@ -246,13 +286,16 @@ def test_awkward_rows_give_the_right_versions(history_run: dict[str, Any]) -> No
     assert rows == [("OUT", "U", True)]
 
     # no unchanged re-delivery started a version (also a data test on every model)
-    assert warehouse.scalar("""
+    assert (
+        warehouse.scalar("""
         select count(*) from (
             select row_hash, lag(row_hash) over (
                 partition by source_key order by valid_from) as previous_row_hash
             from history.int_delius__offender_history
         ) where row_hash = previous_row_hash
-    """) == 0
+    """)
+        == 0
+    )
 
 
 def test_as_of_rejects_a_malformed_date(tmp_path: Path) -> None:

@@ -284,3 +284,15 @@ def test_build_without_a_lake_fails_clearly(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "justice generate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_docs_site_is_generated_with_every_staging_model(corrupted: Warehouse) -> None:
+    import json
+
+    result = corrupted.justice("docs")
+    target = corrupted.root / "target"
+    assert (target / "index.html").exists(), result.stdout[-2000:]
+    catalog = json.loads((target / "catalog.json").read_text())
+    documented = {node.split(".")[-1] for node in catalog["nodes"]}
+    for raw in TABLES:
+        assert f"stg_{raw.system}__{raw.name}" in documented

@@ -1,6 +1,7 @@
 {#-
-    One row per current source person record from the four systems, with the
-    standard comparison columns the linkage macros expect.
+    One row per source person record from the four systems as known at
+    var('as_of') (current state read through the history layer's as-of models),
+    with the standard comparison columns the linkage macros expect.
     With var('linkage_input_path') set (local target only), the records come from
     that file of raw standard columns instead: `justice linkage evaluate --input`
     links benchmark data through exactly this SQL.
@@ -19,31 +20,31 @@ source_records as (
 {% else %}
 nomis_offenders as (
 
-    select * from {{ ref('stg_nomis__offenders') }}
+    select * from {{ ref('int_nomis__offenders_as_of') }}
 
 ),
 
 delius_offenders as (
 
-    select * from {{ ref('stg_delius__offender') }}
+    select * from {{ ref('int_delius__offender_as_of') }}
 
 ),
 
 delius_reference_codes as (
 
-    select * from {{ ref('stg_delius__r_standard_reference_list') }}
+    select * from {{ ref('int_delius__r_standard_reference_list_as_of') }}
 
 ),
 
 court_defendants as (
 
-    select * from {{ ref('stg_common_platform__defendants') }}
+    select * from {{ ref('int_common_platform__defendants_as_of') }}
 
 ),
 
 em_subjects as (
 
-    select * from {{ ref('stg_em__subjects') }}
+    select * from {{ ref('int_em__subjects_as_of') }}
 
 ),
 
@@ -55,48 +56,13 @@ nicknames as (
 ),
 
 {% if not input_path %}
--- current state: the one place to switch to the history layer's as-of macro
-nomis_offenders_current as (
-
-    {{ justice.current_person_rows(
-        'nomis_offenders', 'offender_id',
-        ['modified_at desc', 'extracted_at desc']) }}
-
-),
-
-delius_offenders_current as (
-
-    {{ justice.current_person_rows(
-        'delius_offenders', 'offender_id',
-        ['last_updated_at desc', 'extracted_at desc'],
-        deleted_condition='is_soft_deleted') }}
-
-),
-
 delius_genders as (
 
     select
         reference_id,
         code_value
-    from (
-        {{ justice.current_person_rows(
-            'delius_reference_codes', 'reference_id', ['extracted_at desc']) }}
-    ) as current_codes
+    from delius_reference_codes
     where code_set_name = 'GENDER'
-
-),
-
-court_defendants_current as (
-
-    {{ justice.current_person_rows(
-        'court_defendants', 'defendant_id', ['extracted_at desc']) }}
-
-),
-
-em_subjects_current as (
-
-    {{ justice.current_person_rows(
-        'em_subjects', 'subject_id', ['extracted_at desc']) }}
 
 ),
 
@@ -117,29 +83,29 @@ source_records as (
         cast(null as {{ dbt.type_string() }}) as crn,
         cast(null as {{ dbt.type_string() }}) as address,
         cast(null as {{ dbt.type_string() }}) as locality
-    from nomis_offenders_current
+    from nomis_offenders
 
     union all
 
     select
         'delius' as system,
         'offender' as source_table,
-        cast(delius_offenders_current.offender_id as {{ dbt.type_string() }})
+        cast(delius_offenders.offender_id as {{ dbt.type_string() }})
             as source_record_id,
-        delius_offenders_current.first_name as forename,
-        delius_offenders_current.last_name as surname,
-        delius_offenders_current.birth_date,
+        delius_offenders.first_name as forename,
+        delius_offenders.last_name as surname,
+        delius_offenders.birth_date,
         delius_genders.code_value as sex,
         cast(null as {{ dbt.type_string() }}) as postcode,
-        delius_offenders_current.pnc_number,
-        delius_offenders_current.cro_number,
-        delius_offenders_current.prison_number,
-        delius_offenders_current.crn,
+        delius_offenders.pnc_number,
+        delius_offenders.cro_number,
+        delius_offenders.prison_number,
+        delius_offenders.crn,
         cast(null as {{ dbt.type_string() }}) as address,
         cast(null as {{ dbt.type_string() }}) as locality
-    from delius_offenders_current
+    from delius_offenders
     left join delius_genders
-        on delius_offenders_current.gender_id = delius_genders.reference_id
+        on delius_offenders.gender_id = delius_genders.reference_id
 
     union all
 
@@ -158,7 +124,7 @@ source_records as (
         cast(null as {{ dbt.type_string() }}) as crn,
         cast(null as {{ dbt.type_string() }}) as address,
         cast(null as {{ dbt.type_string() }}) as locality
-    from court_defendants_current
+    from court_defendants
 
     union all
 
@@ -177,7 +143,7 @@ source_records as (
         crn,
         cast(null as {{ dbt.type_string() }}) as address,
         cast(null as {{ dbt.type_string() }}) as locality
-    from em_subjects_current
+    from em_subjects
 
 ),
 
