@@ -30,7 +30,9 @@ links as (
         cast(clusters.person_key as {{ dbt.type_string() }}) as person_key,
         cast(clusters.system as {{ dbt.type_string() }}) as source_system,
         cast(records.source_table as {{ dbt.type_string() }}) as source_table,
-        cast(clusters.match_probability as double) as match_probability,
+        -- rounded: the last bits of a float sum may differ between runs
+        cast(round(clusters.match_probability, 6) as double)
+            as match_probability,
         cast(clusters.cluster_size as integer) as person_record_count,
         clusters.cluster_size > 1 as is_linked
     from clusters
