@@ -15,6 +15,7 @@
     tf_levels gains log2(mean frequency / frequency of the agreed value), where mean
     frequency is the chance two random records agree on that column (the sum of
     squared value frequencies). It averages zero over agreeing random pairs.
+    The weight is rounded to 9 decimal places so that rebuilds are bit-for-bit equal.
 #}
 {% macro linkage_scored_pairs(compared, records, parameters, comparisons, threshold)
 -%}
@@ -26,7 +27,9 @@
     from (
         select
             compared.*,
-            prior_odds.weight
+            -- rounded: the term-frequency sums are float aggregates whose last bits
+            -- depend on the order threads add them; a rebuild must give the same weight
+            round(prior_odds.weight
             {%- for comparison in comparisons %}
             + coalesce(weight_{{ comparison.name }}.weight, 0.0)
             {%- if comparison.tf_column %}
@@ -37,7 +40,7 @@
                 else 0.0
             end
             {%- endif %}
-            {%- endfor %} as match_weight
+            {%- endfor %}, 9) as match_weight
         from {{ compared }} as compared
         cross join (
             select
