@@ -36,9 +36,19 @@ prisons as (
             coalesce(establishments.agy_loc_id, nomis_prisons.location_code)
             as {{ dbt.type_string() }}
         ) as prison_code,
+        -- the seed's name unless NOMIS has renamed the prison (its names
+        -- vary in case, and that is not a rename)
         cast(
-            coalesce(nomis_prisons.location_name, establishments.prison_name)
-            as {{ dbt.type_string() }}
+            case
+                when
+                    upper(nomis_prisons.location_name)
+                    = upper(establishments.prison_name)
+                    then establishments.prison_name
+                else
+                    coalesce(
+                        nomis_prisons.location_name, establishments.prison_name
+                    )
+            end as {{ dbt.type_string() }}
         ) as prison_name,
         cast(
             coalesce(
