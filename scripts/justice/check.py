@@ -965,6 +965,13 @@ def command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print findings as JSON.")] = False,
     list_rules: Annotated[bool, typer.Option("--list", help="List the rules and exit.")] = False,
+    data: Annotated[
+        bool,
+        typer.Option(
+            "--data",
+            help="Also scan the built marts for upstream personal-data values (justice pii-scan).",
+        ),
+    ] = False,
 ) -> None:
     """Check the project against the layer, naming, documentation, test and personal-data
     rules (DESIGN.md, STYLE.md); exit 1 when anything is found."""
@@ -980,5 +987,13 @@ def command(
         typer.echo(json.dumps([f.as_dict() for f in report.findings], indent=2))
     else:
         typer.echo(report.render())
-    if not report.ok:
+    scanned_ok = True
+    if data:
+        from justice.pii_scan import scan
+
+        typer.echo("justice check: scanning the built marts for personal data ...", err=True)
+        scanned = scan(settings)
+        typer.echo(scanned.render())
+        scanned_ok = scanned.ok
+    if not report.ok or not scanned_ok:
         raise typer.Exit(1)

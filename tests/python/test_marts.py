@@ -429,6 +429,10 @@ def test_pii_scan_names_a_mart_holding_a_name_or_a_date_of_birth(built: Warehous
         # the real marts are still clean
         findings = [line for line in completed.stdout.splitlines() if line.startswith("  ")]
         assert len(findings) == 2, completed.stdout
+        # the same scan is part of `justice check --data`
+        checked = built.justice("check", "--data", check=False)
+        assert checked.returncode == 1, checked.stdout
+        assert "zz_planted.note" in checked.stdout
     finally:
         with duckdb.connect(str(database)) as con:
             con.execute("drop table marts.zz_planted")
