@@ -18,6 +18,12 @@ incidents as (
 
 ),
 
+population as (
+
+    select * from {{ ref('fct_prison_population_monthly') }}
+
+),
+
 calendar as (
 
     select * from {{ ref('dim_date') }}
@@ -57,14 +63,7 @@ stay_days_in_month as (
             ~ dbt.dateadd('day', 1, 'months.month_end_date') ~ '), '
             ~ dbt.dateadd('day', 1, 'months.month_end_date') ~ ')',
             'day',
-        ) }} as days_in_custody,
-        case
-            when
-                stays.stay_end_date is null
-                or stays.stay_end_date > months.month_end_date
-                then 1
-            else 0
-        end as is_in_custody_at_month_end
+        ) }} as days_in_custody
     from months
     inner join stays
         on
@@ -76,15 +75,25 @@ stay_days_in_month as (
 
 ),
 
-population_by_month as (
+prisoner_days_by_month as (
 
     select
         month_end_date,
         prison_code,
-        sum(days_in_custody) as prisoner_days,
-        sum(is_in_custody_at_month_end)
-            as month_end_population
+        sum(days_in_custody) as prisoner_days
     from stay_days_in_month
+    group by month_end_date, prison_code
+
+),
+
+-- the month-end count is the population mart's, so the two publications agree
+month_end_population_by_month as (
+
+    select
+        month_end_date,
+        prison_code,
+        sum(prisoner_count) as month_end_population
+    from population
     group by month_end_date, prison_code
 
 ),
@@ -117,7 +126,7 @@ months_by_prison as (
     select
         month_end_date,
         prison_code
-    from population_by_month
+    from prisoner_days_by_month
     union
     select
         month_end_date,
@@ -138,16 +147,24 @@ violence as (
             as violent_incident_count,
         coalesce(incidents_by_month.assault_count, 0) as assault_count,
         coalesce(incidents_by_month.fight_count, 0) as fight_count,
-        coalesce(population_by_month.prisoner_days, 0) as prisoner_days,
-        coalesce(population_by_month.month_end_population, 0)
+        coalesce(prisoner_days_by_month.prisoner_days, 0) as prisoner_days,
+        coalesce(month_end_population_by_month.month_end_population, 0)
             as month_end_population
     from months_by_prison
     inner join months
         on months_by_prison.month_end_date = months.month_end_date
-    left join population_by_month
+    left join prisoner_days_by_month
         on
-            months_by_prison.month_end_date = population_by_month.month_end_date
-            and months_by_prison.prison_code = population_by_month.prison_code
+            months_by_prison.month_end_date
+            = prisoner_days_by_month.month_end_date
+            and months_by_prison.prison_code
+            = prisoner_days_by_month.prison_code
+    left join month_end_population_by_month
+        on
+            months_by_prison.month_end_date
+            = month_end_population_by_month.month_end_date
+            and months_by_prison.prison_code
+            = month_end_population_by_month.prison_code
     left join incidents_by_month
         on
             months_by_prison.month_end_date = incidents_by_month.month_end_date
