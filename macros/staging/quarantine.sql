@@ -97,3 +97,45 @@ union all
 {% endif %}
 {%- endfor %}
 {%- endmacro %}
+
+
+{#
+    Returns a (condition, reason) rule for `quarantine_reason` that holds for conflicting
+    changes: two or more distinct rows for the same key, change time and operation (the
+    same change delivered with different values). Both rows are quarantined, because
+    neither can be trusted; history would otherwise keep one of them at random.
+
+    - `key_columns`: the source key (as in the history model);
+    - `changed_at`: the column history orders changes by, when the table has one
+      (coalesced with extracted_at, as history does);
+    - `nested_columns`: list or struct columns (hashed as JSON text, see canonical_string).
+
+    The row image is every column of the model's YAML except the CDC envelope, the
+    validation columns and `raw_` columns (a date written two ways is the same date).
+#}
+{% macro conflicting_change_rule(key_columns, changed_at=none, nested_columns=[]) -%}
+    {%- set skipped = ['cdc_operation', 'extracted_at', 'extraction_date', 'source_key',
+        'quarantine_reason'] + key_columns -%}
+    {%- set parts = [] -%}
+    {%- for name in (model.columns or {}).keys() | sort
+        if name | lower not in skipped and not (name | lower).startswith('raw_') -%}
+        {%- do parts.append("coalesce(" ~ justice.canonical_string(
+            name, 'struct' if name in nested_columns else 'text') ~ ", '<null>')") -%}
+    {%- endfor -%}
+    {%- if parts | length == 0 -%}
+        {%- do parts.append("''") -%}
+    {%- endif -%}
+    {%- set row_image = dbt.hash(parts | join(" || '|' || ")) -%}
+    {%- set window -%}
+        over (
+            partition by
+                {{ justice.source_key(key_columns) }},
+                {{ 'coalesce(' ~ changed_at ~ ', extracted_at)' if changed_at
+                    else 'extracted_at' }},
+                cdc_operation
+        )
+    {%- endset -%}
+    {%- set condition = 'min(' ~ row_image ~ ') ' ~ window ~ '\n            != max('
+        ~ row_image ~ ') ' ~ window -%}
+    {{ return((condition, 'conflicting change: same key and change time, different values')) }}
+{%- endmacro %}
