@@ -158,6 +158,10 @@ def build(
             f"no raw lake at {settings.lake_path}: run `justice generate` first "
             "(or set JUSTICE_LAKE_PATH)."
         )
+    if (target or settings.target) == "local":
+        from justice.salt import write_salt_relation
+
+        write_salt_relation(settings.duckdb_path)
     run_results = settings.target_path / "run_results.json"
     run_results.unlink(missing_ok=True)
     code = run_dbt(args, settings)
