@@ -81,20 +81,24 @@ def check_table(lake: Path, table: RawTable) -> list[ContractError]:
     by_size: dict[int, list[Path]] = defaultdict(list)
     for partition in sorted(p for p in root.iterdir() if not p.name.startswith(".")):
         if not partition.is_dir():
-            error(partition, f"a file outside any partition (expected {PARTITION_PREFIX}"
-                  "YYYY-MM-DD/ directories)")
+            error(
+                partition,
+                f"a file outside any partition (expected {PARTITION_PREFIX}"
+                "YYYY-MM-DD/ directories)",
+            )
             continue
         if not _is_partition_name(partition.name):
-            error(partition, f"not a partition directory: expected {PARTITION_PREFIX}"
-                  "YYYY-MM-DD")
+            error(partition, f"not a partition directory: expected {PARTITION_PREFIX}YYYY-MM-DD")
             continue
         files = sorted(p for p in partition.iterdir() if not p.name.startswith("."))
         if not files:
             error(partition, "empty partition: no data files (an extract cut short?)")
         for path in files:
             if path.suffix != f".{table.file_format}":
-                error(path, f"unexpected file: {table.name} is delivered as "
-                      f".{table.file_format} files")
+                error(
+                    path,
+                    f"unexpected file: {table.name} is delivered as .{table.file_format} files",
+                )
                 continue
             size = path.stat().st_size
             if size == 0:
@@ -126,17 +130,28 @@ def _check_parquet(table: RawTable, path: Path) -> list[ContractError]:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as problem:
         first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
-        return [ContractError(table.system, table.name, path,
-                              f"unreadable Parquet (truncated or not Parquet): {first_line}")]
+        return [
+            ContractError(
+                table.system,
+                table.name,
+                path,
+                f"unreadable Parquet (truncated or not Parquet): {first_line}",
+            )
+        ]
     found = {field.name: field.type for field in schema}
     errors = _check_names(table, path, list(found))
     for expected in table.schema:
         actual = found.get(expected.name)
         if actual is not None and not actual.equals(expected.type):
-            errors.append(ContractError(
-                table.system, table.name, path,
-                f"type {actual} where the contract says {expected.type}", expected.name,
-            ))
+            errors.append(
+                ContractError(
+                    table.system,
+                    table.name,
+                    path,
+                    f"type {actual} where the contract says {expected.type}",
+                    expected.name,
+                )
+            )
     return errors
 
 
@@ -154,15 +169,20 @@ def _check_csv(table: RawTable, path: Path) -> list[ContractError]:
                 for delimiter in _OTHER_DELIMITERS:
                     if delimiter in header[0]:
                         shown = "\\t" if delimiter == "\t" else delimiter
-                        return [error(f"wrong delimiter: the header is separated by "
-                                      f"{shown!r}, the contract says ','")]
+                        return [
+                            error(
+                                f"wrong delimiter: the header is separated by "
+                                f"{shown!r}, the contract says ','"
+                            )
+                        ]
             errors = _check_names(table, path, header)
             if errors:
                 return errors
             for line_number, row in enumerate(rows, start=2):
                 if len(row) != len(header):
-                    return [error(f"line {line_number} has {len(row)} fields, the header "
-                                  f"{len(header)}")]
+                    return [
+                        error(f"line {line_number} has {len(row)} fields, the header {len(header)}")
+                    ]
     except UnicodeDecodeError as problem:
         return [error(f"not UTF-8 text: {problem.reason} at byte {problem.start}")]
     except csv.Error as problem:
@@ -183,19 +203,37 @@ def _check_names(table: RawTable, path: Path, found: list[str]) -> list[Contract
         if position < len(found) and found[position] in unexpected:
             new_name = found[position]
             renamed.add(new_name)
-            errors.append(ContractError(
-                table.system, table.name, path,
-                f"renamed to {new_name!r}? the contract has {name!r} here", name))
+            errors.append(
+                ContractError(
+                    table.system,
+                    table.name,
+                    path,
+                    f"renamed to {new_name!r}? the contract has {name!r} here",
+                    name,
+                )
+            )
         else:
-            errors.append(ContractError(table.system, table.name, path,
-                                        "missing (the contract requires it)", name))
+            errors.append(
+                ContractError(
+                    table.system, table.name, path, "missing (the contract requires it)", name
+                )
+            )
     for name in unexpected:
         if name not in renamed:
-            errors.append(ContractError(table.system, table.name, path,
-                                        "unexpected column (not in the contract)", name))
+            errors.append(
+                ContractError(
+                    table.system, table.name, path, "unexpected column (not in the contract)", name
+                )
+            )
     if not missing and not unexpected and table.file_format == "csv" and found != expected:
-        errors.append(ContractError(table.system, table.name, path,
-                                    f"columns out of order: expected {', '.join(expected)}"))
+        errors.append(
+            ContractError(
+                table.system,
+                table.name,
+                path,
+                f"columns out of order: expected {', '.join(expected)}",
+            )
+        )
     return errors
 
 
@@ -209,10 +247,15 @@ def _check_copies(table: RawTable, by_size: dict[int, list[Path]]) -> list[Contr
         for path in paths:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             if digest in first_seen:
-                errors.append(ContractError(
-                    table.system, table.name, path,
-                    f"a byte-for-byte copy of {first_seen[digest].parent.name}/"
-                    f"{first_seen[digest].name} (the same delivery twice?)"))
+                errors.append(
+                    ContractError(
+                        table.system,
+                        table.name,
+                        path,
+                        f"a byte-for-byte copy of {first_seen[digest].parent.name}/"
+                        f"{first_seen[digest].name} (the same delivery twice?)",
+                    )
+                )
             else:
                 first_seen[digest] = path
     return errors
@@ -221,3 +264,16 @@ def _check_copies(table: RawTable, by_size: dict[int, list[Path]]) -> list[Contr
 def blocked_sources(errors: Iterable[ContractError]) -> list[str]:
     """The dbt source selectors the errors stop, each once, in order."""
     return list(dict.fromkeys(error.source for error in errors))
+
+
+def first_extraction_date(lake: Path, tables: Iterable[RawTable] = TABLES) -> dt.date | None:
+    """The earliest extraction date of any raw partition (None: the lake has none)."""
+    dates = []
+    for table in tables:
+        root = lake / "raw" / table.system / table.name
+        if not root.is_dir():
+            continue
+        for partition in root.iterdir():
+            if partition.is_dir() and _is_partition_name(partition.name):
+                dates.append(dt.date.fromisoformat(partition.name.removeprefix(PARTITION_PREFIX)))
+    return min(dates) if dates else None

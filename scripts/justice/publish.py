@@ -114,9 +114,7 @@ def publish_duckdb(
         try:
             connection.execute(f"attach '{_quoted(build_path)}' as audit (read_only)")
             if not replace_all and published_path.exists():
-                connection.execute(
-                    f"attach '{_quoted(published_path)}' as previous (read_only)"
-                )
+                connection.execute(f"attach '{_quoted(published_path)}' as previous (read_only)")
                 connection.execute("copy from database previous to " + _database(connection))
                 connection.execute("detach previous")
             connection.execute(f"create schema if not exists {MARTS_SCHEMA}")
