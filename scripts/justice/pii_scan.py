@@ -17,7 +17,9 @@ warehouse and the manifest of that build:
      shares some dates with birthdays by chance, a leaked date of birth column shares
      nearly all;
    - numbers are not compared (a birth year, a count, an internal id are not personal
-     data by themselves).
+     data by themselves), and neither is text made only of digits, up to 7 of them: a
+     year, a code or an internal id written as text (`fct_court_disposals.disposal_code`
+     `1029` is not the record id `1029`, nor is `1999` a date of birth).
 
 Findings name the mart, the column, the kind of personal data and how many values match;
 the values themselves are never printed.
@@ -41,6 +43,7 @@ from justice.settings import JusticeError, Settings
 UPSTREAM_LAYERS = ("staging", "history", "intermediate")
 MART_LAYER = "marts"
 MIN_TEXT_LENGTH = 3
+MAX_PLAIN_NUMBER_LENGTH = 7
 DATE_SHARE = 0.5
 DATE_MIN_MATCHES = 3
 TEXT_TYPES = ("VARCHAR", "CHAR", "TEXT", "STRING")
@@ -84,6 +87,14 @@ class PersonalValues:
 
 def normalise(value: Any) -> str:
     return re.sub(r"\s+", "", str(value)).upper()
+
+
+def is_comparable(value: str) -> bool:
+    """Whether a normalised text value could identify someone: not a short code or
+    initial, and not a plain number of up to MAX_PLAIN_NUMBER_LENGTH digits."""
+    if len(value) < MIN_TEXT_LENGTH:
+        return False
+    return not (value.isdigit() and len(value) <= MAX_PLAIN_NUMBER_LENGTH)
 
 
 def _layer(node: dict[str, Any]) -> str | None:
@@ -159,7 +170,7 @@ def collect_personal_values(connection: Any, columns: Iterable[PersonalColumn]) 
                 text[column.category].update(
                     value
                     for value in (normalise(v[0]) for v in values)
-                    if len(value) >= MIN_TEXT_LENGTH
+                    if is_comparable(value)
                 )
     return PersonalValues(dict(text), dates, read)
 
@@ -191,7 +202,7 @@ def scan_relation(
             categories: set[str] = set()
             matches = 0
             for value in set(values):
-                if len(value) < MIN_TEXT_LENGTH:
+                if not is_comparable(value):
                     continue
                 hit = personal.text_categories(value)
                 if hit:
