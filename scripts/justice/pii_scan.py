@@ -168,9 +168,7 @@ def collect_personal_values(connection: Any, columns: Iterable[PersonalColumn]) 
                 )
             else:
                 text[column.category].update(
-                    value
-                    for value in (normalise(v[0]) for v in values)
-                    if is_comparable(value)
+                    value for value in (normalise(v[0]) for v in values) if is_comparable(value)
                 )
     return PersonalValues(dict(text), dates, read)
 
