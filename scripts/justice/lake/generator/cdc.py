@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from justice.lake_schema import RawTable
+from justice.lake.contract import RawTable
 
 from .noise import GARBAGE_DATES
 from .rates import Rates

@@ -1,0 +1,1 @@
+"""Simulate the raw lake's world (filled in below)."""
