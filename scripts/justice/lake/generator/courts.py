@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import noise as nz
 from .chunk import US_DAY, US_HOUR, ChunkBase
 from .people import Person
+from .seeds import Refs
 
 CATEGORIES = ("custody", "suspended_sentence", "community_order", "fine", "discharge")
 CATEGORY_P = (0.30, 0.15, 0.20, 0.25, 0.10)
@@ -14,6 +15,16 @@ UNMAPPED_OFFENCES = ("XX99001", "CJ03999", "TH68999")
 
 class CourtsMixin(ChunkBase):
     """A court case from receipt to verdict and sentence, as Common Platform records it."""
+
+    def load_court_refs(self, refs: Refs) -> None:
+        """Offence codes, magistrates' and Crown courts, disposal codes by category."""
+        self.off_codes = [o["offence_code"] for o in refs.offences]
+        self.off_indictable = {
+            o["offence_code"]: o["is_indictable_only"].lower() == "true" for o in refs.offences
+        }
+        self.mags = [c for c in refs.courts if c["court_type"] == "magistrates"]
+        self.crown = [c for c in refs.courts if c["court_type"] == "crown"]
+        self.cp_codes = {c: refs.disposal_codes("common_platform", c) for c in CATEGORIES}
 
     def court_case(self, p: Person, offence_day: int):
         r, R, H = self.r, self.R, self.horizon

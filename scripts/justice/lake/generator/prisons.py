@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import noise as nz
 from .chunk import BLOCK, PBLOCK, US_DAY, US_HOUR, US_MIN, ChunkBase, Tab
 from .people import Person
+from .seeds import Refs
 
 INCIDENT_TYPES = ("ASSAULT", "FIGHT", "SELF_HARM", "DISORDER", "DRUGS")
 INCIDENT_P = (0.30, 0.20, 0.30, 0.08, 0.12)
@@ -12,6 +13,16 @@ INCIDENT_P = (0.30, 0.20, 0.30, 0.08, 0.12)
 
 class PrisonsMixin(ChunkBase):
     """Custody from reception to release, as NOMIS records it."""
+
+    def load_prison_refs(self, refs: Refs) -> None:
+        """Prisons of each sex's estate, weighted by operational capacity."""
+        self.prisons = {
+            sex: [p for p in refs.prisons if p["sex_estate"] == estate]
+            for sex, estate in (("M", "male"), ("F", "female"))
+        }
+        self.prison_w = {
+            sex: [float(p["operational_capacity"]) for p in self.prisons[sex]] for sex in ("M", "F")
+        }
 
     def nomis_record(self, p: Person, day: int):
         t = self.t["nomis.offenders"]

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from . import noise as nz
 from .chunk import BIG_BLOCK, BLOCK, PBLOCK, US_DAY, US_HOUR, US_MIN, ChunkBase
+from .courts import CATEGORIES
 from .people import Person
 from .reference import LEGACY_DELIUS_DISPOSAL
+from .seeds import Refs
 
 
 class ProbationMixin(ChunkBase):
     """Supervision on licence or in the community, as nDelius records it."""
+
+    def load_probation_refs(self, refs: Refs) -> None:
+        """nDelius disposal codes by conformed category."""
+        self.de_codes = {c: refs.disposal_codes("delius", c) for c in CATEGORIES}
 
     def delius_record(self, p: Person, day: int):
         r = self.r

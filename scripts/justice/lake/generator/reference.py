@@ -35,6 +35,10 @@ LATE_REFERENCE_CODE = ("CONTACT TYPE", "CVID", "Video appointment")  # added sta
 class ReferenceMixin(ChunkBase):
     """Reference tables, written once (by chunk 0)."""
 
+    def load_reference_ids(self, refs: Refs) -> None:
+        """The nDelius reference list ids every system's rows point at."""
+        self.ref_ids = reference_ids(refs)
+
     def reference_tables(self) -> None:
         r = self.r
         ws = self.world_start * US_DAY + 6 * US_HOUR

@@ -11,6 +11,13 @@ The simulation records *versions*: every change of every source row, with its bu
 timestamp and op (I/U/D). ``cdc.py`` turns versions into the full load and daily change
 files. Ground truth is collected alongside.
 
+This module holds the world's constants and one person's path through the systems
+(``Chunk.simulate``: court case, then custody and/or probation, perhaps reoffending). What
+each system records is made by its mixin (``courts``, ``prisons``, ``probation``,
+``monitoring``, ``reference``); people and their recorded identities by ``people``; all on
+the shared state and helpers of ``chunk``. The order of random draws is the order of the
+calls, so moving code between these modules never changes the lake; reordering calls does.
+
 Conventions (documented for the marts built from this data):
 - custody stays are half-open ``[stay_start_date, stay_end_date)``: on a transfer date the
   person counts at the receiving prison; on the release date they are no longer in custody.
@@ -26,14 +33,14 @@ from __future__ import annotations
 import numpy as np
 
 from .chunk import TABLE_NAMES, FastRandom, Tab, chunk_seed
-from .courts import CATEGORIES, CourtsMixin
+from .courts import CourtsMixin
 from .monitoring import MonitoringMixin
 from .names import NamePools
 from .people import PeopleMixin, Person
 from .prisons import PrisonsMixin
 from .probation import ProbationMixin
 from .rates import Rates
-from .reference import ReferenceMixin, reference_ids
+from .reference import ReferenceMixin
 from .seeds import Refs
 
 WORLD_YEARS = 6
@@ -74,23 +81,11 @@ class Chunk(
         self.truth_cases: list[tuple] = []
         self.truth_disposals: list[tuple] = []
         self.injected: list[tuple] = []  # kind, system, table, key, record_date, ext_date, detail
-        # reference lookups
-        self.off_codes = [o["offence_code"] for o in refs.offences]
-        self.off_indictable = {
-            o["offence_code"]: o["is_indictable_only"].lower() == "true" for o in refs.offences
-        }
-        self.mags = [c for c in refs.courts if c["court_type"] == "magistrates"]
-        self.crown = [c for c in refs.courts if c["court_type"] == "crown"]
-        self.prisons = {
-            sex: [p for p in refs.prisons if p["sex_estate"] == estate]
-            for sex, estate in (("M", "male"), ("F", "female"))
-        }
-        self.prison_w = {
-            sex: [float(p["operational_capacity"]) for p in self.prisons[sex]] for sex in ("M", "F")
-        }
-        self.cp_codes = {c: refs.disposal_codes("common_platform", c) for c in CATEGORIES}
-        self.de_codes = {c: refs.disposal_codes("delius", c) for c in CATEGORIES}
-        self.ref_ids = reference_ids(refs)
+        # each system's lookups from the reference seeds
+        self.load_court_refs(refs)
+        self.load_prison_refs(refs)
+        self.load_probation_refs(refs)
+        self.load_reference_ids(refs)
 
     def run(self) -> None:
         for p, first_day in self.make_people():
