@@ -1,4 +1,4 @@
-"""Tests for the synthetic raw-lake generator (scripts/justice/generator)."""
+"""Tests for the synthetic raw-lake generator (scripts/justice/lake/generator)."""
 
 from __future__ import annotations
 
