@@ -52,6 +52,7 @@ class PendingPublication:
     marts: list[str] = field(default_factory=list)  # unique ids, built successfully
     vars: dict[str, Any] = field(default_factory=dict)
     all_marts: bool = False  # every mart in the project was selected
+    blocked_sources: list[str] = field(default_factory=list)  # stopped by the contract
 
     @classmethod
     def load(cls, path: Path) -> PendingPublication | None:
