@@ -35,8 +35,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import JUSTICE, Warehouse, make_lake
-from justice.lake_check import check_lake
-from justice.lake_schema import table
+from justice.lake.check import check_lake
+from justice.lake.contract import table
 from justice.publish import default_published_path, fingerprints
 
 TINY_LAKE = {"seed": 5, "people": 200, "days": 3}

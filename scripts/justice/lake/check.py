@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from justice.lake_schema import TABLES, RawTable
+from justice.lake.contract import TABLES, RawTable
 
 PARTITION_PREFIX = "extraction_date="
 _OTHER_DELIMITERS = (";", "\t", "|")
