@@ -36,7 +36,7 @@ from typing import Annotated, Any
 
 import typer
 
-from justice.settings import JusticeError, Settings
+from justice.console import JusticeError, Settings
 
 UPSTREAM_LAYERS = ("staging", "history", "intermediate")
 MART_LAYER = "marts"
