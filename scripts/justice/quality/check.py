@@ -82,9 +82,9 @@ def run_checks(
                         "waiver-unused",
                         f"waiver.{waiver.rule}.{waiver.node}",
                         f"waiver for rule {waiver.rule} on {waiver.node} matches no finding.",
-                        "delete it from scripts/justice/check_waivers.yml: the exception "
+                        "delete it from scripts/justice/quality/check_waivers.yml: the exception "
                         "it allowed is gone.",
-                        "scripts/justice/check_waivers.yml",
+                        "scripts/justice/quality/check_waivers.yml",
                     )
                 )
     return Report(findings, waived, selected)
@@ -94,10 +94,13 @@ def run_checks(
 # the command
 
 
-def parse_project(settings: Settings) -> dict[str, Any]:
-    """The project's manifest from `dbt parse` (no warehouse or lake needed)."""
+def compile_project(settings: Settings) -> dict[str, Any]:
+    """The project's manifest with compiled code: `dbt compile` against the stub warehouse
+    (no lake or build needed)."""
+    from justice.quality.stub_warehouse import compiled_manifest
+
     try:
-        return dbt.parse(settings)
+        return compiled_manifest(settings)
     except JusticeError as error:
         raise JusticeError(f"{error}\n(so there is nothing to check)") from None
 
@@ -109,7 +112,7 @@ def check_project(
     waivers_path: Path | None = WAIVERS_PATH,
     rules: Iterable[str] | None = None,
 ) -> Report:
-    manifest = dbt.load_manifest(manifest_path) if manifest_path else parse_project(settings)
+    manifest = dbt.load_manifest(manifest_path) if manifest_path else compile_project(settings)
     if catalog_path is None:
         default_catalog = settings.target_path / "catalog.json"
         catalog_path = default_catalog if default_catalog.exists() else None
@@ -120,7 +123,7 @@ def check_project(
 def command(
     manifest: Annotated[
         Path | None,
-        typer.Option(help="Check this manifest.json instead of running `dbt parse`."),
+        typer.Option(help="Check this manifest.json instead of compiling the project."),
     ] = None,
     catalog: Annotated[
         Path | None,
@@ -150,7 +153,7 @@ def command(
         return
     settings = Settings.from_env()
     if manifest is None:
-        say("justice check: dbt parse ...")
+        say("justice check: dbt parse and compile (stub warehouse) ...")
     report = check_project(settings, manifest, catalog, waivers, rule_ids or None)
     if as_json:
         typer.echo(json.dumps([f.as_dict() for f in report.findings], indent=2))

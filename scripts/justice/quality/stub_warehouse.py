@@ -3,8 +3,8 @@
 Compiling asks the warehouse one thing: the columns of a relation
 (`adapter.get_columns_in_relation`, used by the `star_except` macro). The stub answers it:
 an empty DuckDB file in which every model is an empty table with the columns its YAML
-documents. It lives under `<target>/lint/` and never touches the real warehouse, so lint
-also runs while a build holds it.
+documents. It lives under `<target>/lint/` (`<target>/check/` for `justice check`) and
+never touches the real warehouse, so lint and check also run while a build holds it.
 
 This is a stand-in, kept in this one place: it goes once the columns come from the YAML
 (the manifest) instead of the warehouse at compile time (STYLE.md "Write each thing
@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from justice import dbt
 from justice.console import JusticeError, Settings
@@ -23,9 +24,9 @@ from justice.console import JusticeError, Settings
 STUB_PLACEHOLDER_COLUMN = "lint_placeholder"
 
 
-def stub_settings(settings: Settings) -> Settings:
+def stub_settings(settings: Settings, folder: str = "lint") -> Settings:
     """Settings pointed at the stub warehouse (and a target folder of its own)."""
-    lint_dir = settings.target_path / "lint"
+    lint_dir = settings.target_path / folder
     lint_dir.mkdir(parents=True, exist_ok=True)
     return replace(
         settings,
@@ -35,17 +36,27 @@ def stub_settings(settings: Settings) -> Settings:
     )
 
 
-def prepare(settings: Settings) -> Settings:
+def _log_env(stub: Settings) -> dict[str, str]:
+    return {"DBT_LOG_PATH": str(stub.target_path.parent / "logs"), "JUSTICE_TARGET": "local"}
+
+
+def prepare(settings: Settings, folder: str = "lint") -> Settings:
     """Parse the project (local target), write the stub warehouse from the manifest and
     return the settings that point at it."""
-    stub = stub_settings(settings)
-    log = {"DBT_LOG_PATH": str(stub.target_path.parent / "logs")}
+    stub = stub_settings(settings, folder)
     try:
-        manifest = dbt.parse(stub, extra=["--target", "local"], env=log)
+        manifest = dbt.parse(stub, extra=["--target", "local"], env=_log_env(stub))
     except JusticeError as error:
         raise JusticeError(f"{error}\n(so SQL cannot be rendered)") from None
     write_stub_warehouse(manifest, stub.duckdb_path)
     return stub
+
+
+def compiled_manifest(settings: Settings, folder: str = "check") -> dict[str, Any]:
+    """The manifest with every model's compiled code, compiled against a fresh stub
+    warehouse (no lake or build needed)."""
+    stub = prepare(settings, folder)
+    return dbt.compile_project(stub, extra=["--target", "local"], env=_log_env(stub))
 
 
 def stub_environment(settings: Settings) -> dict[str, str]:

@@ -63,7 +63,7 @@ def _personal_data_meta(project: Project) -> Iterator[Finding]:
                 f"{', '.join(sorted(unmarked))}.",
                 "document each column with `meta: {personal_data: <category>}` (name, "
                 "date_of_birth, national_identifier, system_identifier, address), or waive "
-                "it in scripts/justice/check_waivers.yml if the name misleads.",
+                "it in scripts/justice/quality/check_waivers.yml if the name misleads.",
             )
 
 
