@@ -11,6 +11,7 @@ directory.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -53,6 +54,7 @@ class DbtResult:
     results: list[NodeResult] = field(default_factory=list)
     elapsed: float = 0.0
     printed: list[str] = field(default_factory=list)  # what macros print()ed
+    output: str = ""  # what dbt wrote, for a quiet run (shown only when it fails)
 
     @property
     def failures(self) -> list[NodeResult]:
@@ -63,6 +65,8 @@ class DbtResult:
         if self.exception is not None:
             return str(self.exception).strip()
         lines = [f"{r.unique_id} ({r.status}): {r.first_line}" for r in self.failures[:10]]
+        if not lines and self.output.strip():
+            lines = [self.output.strip()[-4000:]]
         return "\n".join(lines) or "dbt reported failure (its output above says why)"
 
     def raise_for_failure(self) -> None:
@@ -112,7 +116,8 @@ def invoke(
 ) -> DbtResult:
     """Run `dbt <args>` in `project_dir`, in process, and return its result.
 
-    With `settings`, dbt runs in their environment (lake, warehouse, target path, the
+    A `quiet` run keeps dbt's output (in the result) instead of printing it. With
+    `settings`, dbt runs in their environment (lake, warehouse, target path, the
     project's profiles), plus `env`; without, in the current environment plus `env`."""
     from dbt.cli.main import dbtRunner
 
@@ -128,6 +133,7 @@ def invoke(
     ]
     if quiet:
         command.append("--quiet")
+    captured = io.StringIO()
     printed: list[str] = []
 
     def on_event(event: Any) -> None:
@@ -135,14 +141,38 @@ def invoke(
             printed.append(event.data.msg)
 
     values.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    with scoped_environment(values, cwd=project_dir):
-        outcome = dbtRunner(callbacks=[on_event]).invoke(command)
+    # a quiet run's output is kept, not shown: stdout stays the command's result
+    keep = contextlib.redirect_stdout(captured) if quiet else contextlib.nullcontext()
+    with scoped_environment(values, cwd=project_dir), keep:
+        try:
+            outcome = dbtRunner(callbacks=[on_event]).invoke(command)
+        finally:
+            _release_duckdb()
     if isinstance(outcome.exception, KeyboardInterrupt):
         raise outcome.exception
     results, elapsed = _node_results(outcome.result)
     return DbtResult(
-        list(args), bool(outcome.success), outcome.exception, results, elapsed, printed
+        list(args),
+        bool(outcome.success),
+        outcome.exception,
+        results,
+        elapsed,
+        printed,
+        captured.getvalue(),
     )
+
+
+def _release_duckdb() -> None:
+    """Close the DuckDB file dbt-duckdb keeps open for the life of the process, so that
+    the harness (or the next dbt run, with other settings) can open it after a run."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+        DuckDBConnectionManager.close_all_connections()
 
 
 def run(

@@ -347,7 +347,11 @@ class AthenaShim:
         return self.infer_columns(query)
 
     def infer_columns(self, query: exp.Query) -> list[Column]:
-        """The columns `query` returns, typed as far as sqlglot can tell (else string)."""
+        """The columns `query` returns, typed as far as sqlglot can tell (else string).
+
+        The Athena counterpart of justice.quality.stub_warehouse: these invented columns
+        are what dbt-athena's get_columns_in_relation (the star_except macro) reads at
+        compile time."""
         query = query.copy()
         for table in query.find_all(exp.Table):
             table.set("catalog", None)
