@@ -1,14 +1,16 @@
 """`justice check`: the project's layer, naming, documentation, testing and personal-data
 rules (DESIGN.md section 1, STYLE.md), read from dbt's own artefacts.
 
-dbt already knows the graph, so the rules read `manifest.json` (and `catalog.json`, when a
+dbt already knows the graph, so the rules read the manifest (and `catalog.json`, when a
 warehouse has been documented, for the columns a model really has) rather than re-parsing
-SQL (the one SQL they read, for hard-coded relations, is dbt's compiled code). Every
-finding names the node, the rule and how to fix it. Exceptions live in one
-reviewed file, `check_waivers.yml` beside this module, each with a reason; a waiver that no
-longer matches anything is itself a finding, so the file cannot rot.
+SQL; the one rule that reads SQL (hard-coded relations) reads dbt's compiled code, which
+`justice check` gets by compiling the project against the stub warehouse. Every finding
+names the node, the rule and how to fix it. Exceptions live in one reviewed file,
+`check_waivers.yml` (justice.quality.waivers), each with a reason; a waiver that no longer
+matches anything is itself a finding, so the file cannot rot.
 
-Rules are plain functions registered with `@rule`; each yields `Finding`s for a `Project`.
+Rules are plain functions registered with `@rule`, one module per theme in
+justice.quality.rules; each yields `Finding`s for a `Project`.
 """
 
 from __future__ import annotations
