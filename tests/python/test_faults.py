@@ -359,7 +359,7 @@ def inject_failing_test(lake: Path) -> Injected:
         [
             "accepted_values_stg_nomis__incident_cases_cdc_operation",
             "stg_nomis__incident_cases",
-            "cdc_operation=X",
+            "row: value_field=X",
         ],
         [(partition, None)],
     )
