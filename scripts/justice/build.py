@@ -266,7 +266,7 @@ def command(
 ) -> None:
     """Build into the audit area, test there, and publish the marts only when everything
     passed. Extra arguments after `--` go to dbt unchanged."""
-    from justice.publish import PendingPublication, marts_in_manifest
+    from justice.publish import PendingPublication
 
     settings = Settings.from_env(lake=lake)
     local = (target or settings.target) == "local"
@@ -325,6 +325,7 @@ def command(
     try:
         with interruptible():
             result = dbt.invoke(args, settings)
+            _finish(result, settings, pending, pending_path, target=target, retry=retry)
     except KeyboardInterrupt:
         typer.secho(
             "interrupted: nothing published (the published marts are as they were)",
@@ -332,10 +333,28 @@ def command(
             fg=typer.colors.RED,
         )
         raise typer.Exit(130) from None
+
+
+def _finish(
+    result: dbt.DbtResult,
+    settings: Settings,
+    pending: Any,
+    pending_path: Any,
+    *,
+    target: str | None,
+    retry: bool,
+) -> None:
+    """Summarise the run; publish when everything passed, else say why and keep what
+    the build chain built for `--retry`."""
+    from justice.publish import marts_in_manifest
+
+    local = (target or settings.target) == "local"
     summary = summarise(result)
     manifest = _manifest(settings)
     if not result.results and result.success and not retry:
         pending_path.unlink(missing_ok=True)
+        if pending.blocked_sources:
+            fail("every model depends on a source stopped by the contract: nothing was built")
         fail(
             "the selection matches nothing: no model, test or seed was built "
             "(check --select/--exclude; `dbt ls -s ...` lists what a selector picks)"

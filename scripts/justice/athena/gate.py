@@ -106,6 +106,21 @@ class GateReport:
         return "\n".join([head, *("  FAIL " + f.render() for f in self.failures)])
 
 
+def _publish(
+    manifest: dict[str, Any], project_dir: Path, target_path: Path, phase: str
+) -> list[GateFailure]:
+    """Publish every mart from the audit schema (write-audit-publish: Iceberg renames)."""
+    from justice.publish import marts_in_manifest
+
+    names = sorted(mart.name for mart in marts_in_manifest(manifest).values())
+    args = ["run-operation", "publish_marts", "--args", json.dumps({"marts": names})]
+    result = _dbt(args, project_dir, target_path)
+    failures = _run_failures(result, phase)
+    if not result.success and not failures:
+        failures.append(GateFailure("(project)", f"dbt {phase}", result.describe_failure()))
+    return failures
+
+
 def _dbt(args: list[str], project_dir: Path, target_path: Path) -> dbt.DbtResult:
     command, rest = args[0], args[1:]
     return dbt.invoke(
@@ -293,6 +308,7 @@ def _gate(project_dir: Path, target_path: Path, report: GateReport, say: Progres
         _prepare_aws(shim, manifest)
         say("athena gate: first run (dbt build: seeds, models, tests)")
         report.failures += _run_failures(_dbt(["build"], project_dir, target_path), "build")
+        report.failures += _publish(manifest, project_dir, target_path, "publish")
         say("athena gate: second run (incremental merges, replaced views and tables)")
         second = _dbt(
             [
@@ -308,6 +324,8 @@ def _gate(project_dir: Path, target_path: Path, report: GateReport, say: Progres
             target_path,
         )
         report.failures += _run_failures(second, "second build")
+        # the second publication renames the first aside, then drops it
+        report.failures += _publish(manifest, project_dir, target_path, "second publish")
         report.lf_column_tags = _lf_column_tags()
 
     say(f"athena gate: checking {len(shim.statements)} statements with sqlglot (athena)")
