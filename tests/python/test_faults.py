@@ -617,3 +617,24 @@ def test_fault_kinds_cover_the_issue() -> None:
     ]
     assert len(kinds) >= 12
     assert os.path.exists(__file__)
+
+
+def test_a_model_error_is_explained_with_the_database_error_and_the_file() -> None:
+    from justice.audit import explain_failure
+
+    manifest = {
+        "nodes": {
+            "model.justice.stg_x": {
+                "resource_type": "model",
+                "original_file_path": "models/staging/x/stg_x.sql",
+            }
+        }
+    }
+    message = (
+        "Runtime Error in model stg_x (models/staging/x/stg_x.sql)\n"
+        '  Binder Error: Referenced column "last_name" not found in FROM clause!\n'
+        '  Candidate bindings: "surname"\n  LINE 12: ...'
+    )
+    lines = explain_failure("model.justice.stg_x", message, manifest, None)
+    assert any('Referenced column "last_name" not found' in line for line in lines)
+    assert lines[-1] == "file: models/staging/x/stg_x.sql"
