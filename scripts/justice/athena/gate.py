@@ -182,7 +182,8 @@ def _arrow_to_glue(arrow_type: Any) -> str:
 
 
 def _prepare_aws(shim: AthenaShim, manifest: dict[str, Any]) -> None:
-    """Buckets, the raw Glue databases the sources point at, and the LF tags in use."""
+    """Buckets, the raw Glue databases the sources point at, the salt relation and the LF
+    tags in use."""
     import boto3
 
     s3 = boto3.client("s3", region_name=REGION)
@@ -198,6 +199,14 @@ def _prepare_aws(shim: AthenaShim, manifest: dict[str, Any]) -> None:
             table_type="hive",
             partition_keys=[Column("extraction_date", "string", "varchar")],
         )
+    # the person-key salt relation, which the operator creates on Athena (README)
+    shim.register(
+        f"{GATE_ENV['JUSTICE_ATHENA_SCHEMA_PREFIX']}_private",
+        "person_key_salt",
+        [Column("salt", "string", "varchar")],
+        location="s3://justice-gate-raw/private/person_key_salt/",
+        table_type="hive",
+    )
     categories = {
         str(column.get("meta", {}).get("personal_data"))
         for node in [*manifest.get("nodes", {}).values(), *manifest.get("sources", {}).values()]
