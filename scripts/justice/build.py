@@ -217,6 +217,7 @@ def publish(
     args = [
         "run-operation",
         "publish_marts",
+        "--no-write-json",  # keep the build's manifest and run_results
         "--args",
         json.dumps({"marts": [m.name for m in chosen]}),
     ]

@@ -113,7 +113,14 @@ def _publish(
     from justice.publish import marts_in_manifest
 
     names = sorted(mart.name for mart in marts_in_manifest(manifest).values())
-    args = ["run-operation", "publish_marts", "--args", json.dumps({"marts": names})]
+    # --no-write-json: keep the build's manifest (with compiled code) for the lint step
+    args = [
+        "run-operation",
+        "publish_marts",
+        "--no-write-json",
+        "--args",
+        json.dumps({"marts": names}),
+    ]
     result = _dbt(args, project_dir, target_path)
     failures = _run_failures(result, phase)
     if not result.success and not failures:
