@@ -13,7 +13,7 @@
     re-delivery of an unchanged image starts none. CDC deletes (op D) and soft deletes
     start a version with is_deleted = true, which closes the one before.
 
-    Ordering rules (DESIGN.md section 3; documented in macros/_macros.yml):
+    Ordering rules (DESIGN.md section 3; documented in _history__macros.yml):
     - changes are ordered by changed_at, then operation (I, U, D), then extracted_at;
     - an insert belongs at the start of its key's life (between two deletes): a late
       insert takes the earliest change time of that life, where the change already
