@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         paths = stale()
         for path in paths:
-            print(f"{path.relative_to(PROJECT_ROOT)}: differs from the lake contract", file=sys.stderr)
+            stale_file = path.relative_to(PROJECT_ROOT)
+            print(f"{stale_file}: differs from the lake contract", file=sys.stderr)
         return 1 if paths else 0
     for system in lake_schema.SYSTEMS:
         path = sources_path(system)
