@@ -19,7 +19,8 @@ warehouse and the manifest of that build:
    - numbers are not compared (a birth year, a count, an internal id are not personal
      data by themselves), and neither is text made only of digits, up to 7 of them: a
      year, a code or an internal id written as text (`fct_court_disposals.disposal_code`
-     `1029` is not the record id `1029`, nor is `1999` a date of birth).
+     `1029` is not the record id `1029`, nor is `1999` a date of birth), nor a placeholder
+     such as `UNKNOWN`; a date of birth written as text must hold a digit.
 
 Findings name the mart, the column, the kind of personal data and how many values match;
 the values themselves are never printed.
@@ -87,10 +88,20 @@ def normalise(value: Any) -> str:
     return re.sub(r"\s+", "", str(value)).upper()
 
 
-def is_comparable(value: str) -> bool:
+# What source systems type when they do not know a value: never identifying, and common
+# words in marts (a 100,000-person lake has EM dates of birth typed as `UNKNOWN`).
+PLACEHOLDERS = frozenset(
+    {"UNKNOWN", "NOTKNOWN", "N/A", "NULL", "NONE", "NIL", "TBC", "NOFIXEDABODE", "NFA"}
+)
+
+
+def is_comparable(value: str, category: str | None = None) -> bool:
     """Whether a normalised text value could identify someone: not a short code or
-    initial, and not a plain number of up to MAX_PLAIN_NUMBER_LENGTH digits."""
-    if len(value) < MIN_TEXT_LENGTH:
+    initial, not a placeholder, not a plain number of up to MAX_PLAIN_NUMBER_LENGTH
+    digits, and, for a date of birth written as text, holding a digit."""
+    if len(value) < MIN_TEXT_LENGTH or value in PLACEHOLDERS:
+        return False
+    if category == "date_of_birth" and not any(char.isdigit() for char in value):
         return False
     return not (value.isdigit() and len(value) <= MAX_PLAIN_NUMBER_LENGTH)
 
@@ -166,7 +177,9 @@ def collect_personal_values(connection: Any, columns: Iterable[PersonalColumn]) 
                 )
             else:
                 text[column.category].update(
-                    value for value in (normalise(v[0]) for v in values) if is_comparable(value)
+                    value
+                    for value in (normalise(v[0]) for v in values)
+                    if is_comparable(value, column.category)
                 )
     return PersonalValues(dict(text), dates, read)
 
