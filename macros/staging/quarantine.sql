@@ -2,12 +2,18 @@
     Returns the reason a staged row cannot be made valid, or null when it can.
     `rules` is a list of (condition, reason) pairs, checked in order; the first
     condition that holds gives the reason. Rows with a reason go to stg_quarantine,
-    never silently away.
+    never silently away. A condition may say `__ELIGIBLE__` (a window rule such as
+    conflicting_change_rule): it becomes "none of the earlier conditions holds".
 #}
 {% macro quarantine_reason(rules) -%}
+    {%- set earlier = [] -%}
     case
         {%- for condition, reason in rules %}
-        when {{ condition }} then '{{ reason }}'
+        {%- set eligible = ('not (' ~ earlier | join(' or ') ~ ')') if earlier else 'true' %}
+        when {{ condition | replace('__ELIGIBLE__', eligible) }} then '{{ reason }}'
+        {%- if '__ELIGIBLE__' not in condition %}
+        {%- do earlier.append('coalesce(' ~ condition ~ ', false)') %}
+        {%- endif %}
         {%- endfor %}
     end
 {%- endmacro %}
@@ -79,7 +85,10 @@ union all
     Returns a (condition, reason) rule for `quarantine_reason` that holds for conflicting
     changes: two or more distinct rows for the same key, change time and operation (the
     same change delivered with different values). Both rows are quarantined, because
-    neither can be trusted; history would otherwise keep one of them at random.
+    neither can be trusted; history would otherwise keep one of them at random. Rows an
+    earlier rule already quarantines (a null key, an unreadable date) take no part: the
+    condition holds `__ELIGIBLE__`, which quarantine_reason replaces with "no earlier
+    rule holds".
 
     - `key_columns`: the source key (as in the history model);
     - `changed_at`: the column history orders changes by, when the table has one
@@ -101,7 +110,10 @@ union all
     {%- if parts | length == 0 -%}
         {%- do parts.append("''") -%}
     {%- endif -%}
-    {%- set row_image = dbt.hash(parts | join(" || '|' || ")) -%}
+    {#- only rows no earlier rule quarantines are compared (quarantine_reason fills in
+        __ELIGIBLE__): a corrupt copy of a row is not a conflicting change -#}
+    {%- set row_image = 'case when __ELIGIBLE__ then '
+        ~ dbt.hash(parts | join(" || '|' || ")) ~ ' end' -%}
     {%- set window -%}
         over (
             partition by
