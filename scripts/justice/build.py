@@ -272,6 +272,8 @@ def command(
     settings = Settings.from_env(lake=lake)
     local = (target or settings.target) == "local"
     pending_path = settings.target_path / PENDING_FILE
+    if as_of is not None:  # a malformed date is reported before anything else
+        vars_ = with_as_of(vars_, as_of)
     if local and not (settings.lake_path / "raw").exists():
         fail(
             f"no raw lake at {settings.lake_path}: run `justice generate` first "
@@ -303,10 +305,8 @@ def command(
             args += ["--select", item]
         for item in exclude or []:
             args += ["--exclude", item]
-        if as_of is not None:
-            vars_ = with_as_of(vars_, as_of)
-            if local:
-                check_as_of(settings, as_of)
+        if as_of is not None and local:
+            check_as_of(settings, as_of)
         if vars_:
             args += ["--vars", vars_]
         if full_refresh:
