@@ -13,10 +13,10 @@ stays as (
 
 ),
 
+-- the calendar's months, made here rather than read from dim_date: an
+-- intermediate never reads a mart (DESIGN.md section 1)
 month_spine as (
 
-    -- the calendar's months, made here rather than read from dim_date: an
-    -- intermediate never reads a mart (DESIGN.md section 1)
     {{ dbt.date_spine(
         'month',
         "cast('" ~ var('calendar_start_date') ~ "' as date)",
@@ -29,7 +29,9 @@ calendar as (
 
     select
         cast(date_month as date) as month_start_date,
-        cast({{ dbt.last_day('date_month', 'month') }} as date) as month_end_date
+        cast(
+            {{ dbt.last_day('date_month', 'month') }} as date
+        ) as month_end_date
     from month_spine
 
 ),
