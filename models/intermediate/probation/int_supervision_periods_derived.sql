@@ -118,10 +118,10 @@ licence_releases_ranked as (
     inner join custody_episodes
         on
             disposals_coded.person_key = custody_episodes.person_key
-            and custody_episodes.episode_start_date
-            >= disposals_coded.sentence_date
-            and custody_episodes.episode_start_date
-            <= {{ dbt.dateadd('day', 31, 'disposals_coded.sentence_date') }}
+            and disposals_coded.sentence_date
+            <= custody_episodes.episode_start_date
+            and {{ dbt.dateadd('day', 31, 'disposals_coded.sentence_date') }}
+            >= custody_episodes.episode_start_date
     where disposals_coded.supervision_type = 'licence'
 
 ),

@@ -38,7 +38,7 @@ events_unioned as (
         sentence_date as event_date,
         'common_platform' as source_system,
         'court_disposal' as event_type,
-        offence_id as source_event_id,
+        cast(offence_id as {{ dbt.type_string() }}) as source_event_id,
         conformed_disposal_category as event_detail
     from court_disposals
     where sentence_date is not null
@@ -50,7 +50,7 @@ events_unioned as (
         episode_start_date as event_date,
         'nomis' as source_system,
         'custody_reception' as event_type,
-        custody_episode_id as source_event_id,
+        cast(custody_episode_id as {{ dbt.type_string() }}) as source_event_id,
         reception_prison_code as event_detail
     from custody_episodes
     where episode_start_date is not null
@@ -62,7 +62,7 @@ events_unioned as (
         release_date as event_date,
         'nomis' as source_system,
         'custody_release' as event_type,
-        custody_episode_id as source_event_id,
+        cast(custody_episode_id as {{ dbt.type_string() }}) as source_event_id,
         release_reason_code as event_detail
     from custody_episodes
     where release_date is not null
@@ -74,7 +74,8 @@ events_unioned as (
         supervision_start_date as event_date,
         'delius' as source_system,
         'supervision_start' as event_type,
-        supervision_period_id as source_event_id,
+        cast(supervision_period_id as {{ dbt.type_string() }})
+            as source_event_id,
         supervision_type as event_detail
     from supervision_periods
     where supervision_start_date is not null
@@ -86,7 +87,8 @@ events_unioned as (
         termination_date as event_date,
         'delius' as source_system,
         'supervision_end' as event_type,
-        supervision_period_id as source_event_id,
+        cast(supervision_period_id as {{ dbt.type_string() }})
+            as source_event_id,
         termination_reason as event_detail
     from supervision_periods
     where termination_date is not null
@@ -98,7 +100,7 @@ events_unioned as (
         order_start_date as event_date,
         'em' as source_system,
         'em_order_start' as event_type,
-        em_order_id as source_event_id,
+        cast(em_order_id as {{ dbt.type_string() }}) as source_event_id,
         order_type as event_detail
     from em_orders
     where order_start_date is not null
@@ -110,7 +112,7 @@ events_unioned as (
         order_end_date as event_date,
         'em' as source_system,
         'em_order_end' as event_type,
-        em_order_id as source_event_id,
+        cast(em_order_id as {{ dbt.type_string() }}) as source_event_id,
         order_type as event_detail
     from em_orders
     where is_ended
@@ -127,7 +129,6 @@ events_sequenced as (
         cast(event_date as date) as event_date,
         cast(source_system as {{ dbt.type_string() }}) as source_system,
         cast(event_type as {{ dbt.type_string() }}) as event_type,
-        cast(source_event_id as {{ dbt.type_string() }}) as source_event_id,
         cast(event_detail as {{ dbt.type_string() }}) as event_detail,
         cast(
             row_number() over (

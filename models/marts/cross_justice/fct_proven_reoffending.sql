@@ -4,6 +4,8 @@
     they committed a proven reoffence, how many, and how soon (see the
     proven_reoffending doc block).
 -#}
+{%- set age_on_index_date = justice.age_in_years(
+    'attributes.birth_date', 'cohort.index_date') -%}
 
 with
 
@@ -111,9 +113,9 @@ proven_reoffences as (
     inner join convictions
         on
             cohort.person_key = convictions.person_key
-            and convictions.offence_date > cohort.index_date
-            and convictions.offence_date <= cohort.follow_up_end_date
-            and convictions.conviction_date <= cohort.conviction_deadline_date
+            and cohort.index_date < convictions.offence_date
+            and cohort.follow_up_end_date >= convictions.offence_date
+            and cohort.conviction_deadline_date >= convictions.conviction_date
     where not convictions.is_breach
 
 ),
@@ -152,14 +154,8 @@ cohort_measured as (
         cast(cohort.index_date as date) as index_date,
         cast(
             case
-                when
-                    {{ justice.age_in_years('attributes.birth_date', 'cohort.index_date') }}
-                    >= 18
-                    then 'adult'
-                when
-                    {{ justice.age_in_years('attributes.birth_date', 'cohort.index_date') }}
-                    >= 10
-                    then 'juvenile'
+                when {{ age_on_index_date }} >= 18 then 'adult'
+                when {{ age_on_index_date }} >= 10 then 'juvenile'
                 else 'unknown'
             end as {{ dbt.type_string() }}
         ) as age_group,

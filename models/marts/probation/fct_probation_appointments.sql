@@ -21,10 +21,9 @@ reporting_period as (
 appointments_described as (
 
     select
-        cast(appointments.appointment_id as {{ dbt.type_string() }})
-            as appointment_id,
+        cast(appointments.appointment_id as bigint) as appointment_id,
         cast(appointments.person_key as {{ dbt.type_string() }}) as person_key,
-        cast(appointments.supervision_period_id as {{ dbt.type_string() }})
+        cast(appointments.supervision_period_id as bigint)
             as supervision_period_id,
         cast(appointments.appointment_date as date) as appointment_date,
         cast(appointments.contact_type_code as {{ dbt.type_string() }})
@@ -35,9 +34,12 @@ appointments_described as (
         appointments.has_complied,
         cast(
             case
-                when appointments.appointment_date > reporting_period.reporting_date
+                when
+                    appointments.appointment_date
+                    > reporting_period.reporting_date
                     then 'scheduled'
-                when appointments.has_attended is null then 'outcome_not_recorded'
+                when appointments.has_attended is null
+                    then 'outcome_not_recorded'
                 when not appointments.has_attended then 'failed_to_attend'
                 when appointments.has_complied then 'complied'
                 when not appointments.has_complied then 'failed_to_comply'

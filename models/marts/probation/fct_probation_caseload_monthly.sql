@@ -51,10 +51,12 @@ periods_at_month_end as (
         month_ends.month_end_date,
         periods.supervision_type,
         periods.sex,
-        {{ justice.age_band('attributes.birth_date', 'month_ends.month_end_date') }}
-            as age_band,
+        {{ justice.age_band(
+            'attributes.birth_date', 'month_ends.month_end_date') }} as age_band,
         coalesce(
-            periods.person_key, 'period:' || periods.supervision_period_id
+            periods.person_key, 'period:' || cast(
+                periods.supervision_period_id as {{ dbt.type_string() }}
+            )
         ) as person_counted
     from month_ends
     inner join periods
@@ -76,7 +78,8 @@ caseload as (
         cast(supervision_type as {{ dbt.type_string() }}) as supervision_type,
         cast(sex as {{ dbt.type_string() }}) as sex,
         cast(age_band as {{ dbt.type_string() }}) as age_band,
-        cast(count(distinct person_counted) as integer) as people_under_supervision,
+        cast(count(distinct person_counted) as integer)
+            as people_under_supervision,
         cast(count(*) as integer) as supervision_period_count
     from periods_at_month_end
     group by month_end_date, supervision_type, sex, age_band

@@ -27,8 +27,7 @@ reporting_period as (
 periods_described as (
 
     select
-        cast(periods.supervision_period_id as {{ dbt.type_string() }})
-            as supervision_period_id,
+        cast(periods.supervision_period_id as bigint) as supervision_period_id,
         cast(periods.person_key as {{ dbt.type_string() }}) as person_key,
         cast(periods.supervision_type as {{ dbt.type_string() }})
             as supervision_type,
