@@ -479,10 +479,6 @@ def test_marts_report_nothing_past_the_landed_data(built: Warehouse, landed: dt.
 # ------------------------------------------------------------------ probation
 
 
-def _has_truth(warehouse: Warehouse, name: str) -> bool:
-    return any((warehouse.lake / "_truth" / name).glob("*.parquet"))
-
-
 def test_supervision_periods_equal_truth(
     built: Warehouse, landed: dt.date, settled: dt.date
 ) -> None:
