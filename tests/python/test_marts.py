@@ -892,7 +892,7 @@ def test_proven_reoffending_inputs_and_rules_equal_truth(built: Warehouse, lande
         for row in reoffending_from_data_by_true_person(database, built.lake, landed)
         if not row[6]
     }
-    assert len(truth_rows) > 200
+    assert len(truth_rows) > 100
     assert sum(1 for row in truth_rows if row[4] > 0) > 30
     assert data_rows == truth_rows
 
@@ -917,8 +917,9 @@ def test_proven_reoffending_is_exact_where_linkage_made_no_error(
             continue
         compared += 1
         assert expected.pop((clean[person_key], quarter)) == tuple(measured)
-        assert age_group == "adult"  # nobody in the simulated world offends under 18
-    assert compared > 200
+        # nobody in the simulated world offends under 18; unknown: no date of birth
+        assert age_group in ("adult", "unknown")
+    assert compared > 100
     clean_people = set(clean.values())
     assert not {key for key in expected if key[0] in clean_people}
 
