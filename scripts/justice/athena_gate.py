@@ -141,7 +141,7 @@ def _dbt(args: list[str], project_dir: Path, target_path: Path) -> Any:
 
 def _raw_columns(source: dict[str, Any]) -> list[Column]:
     """A source table's columns as the lake contract types them (else as strings)."""
-    from justice import lake_schema
+    from justice.lake import contract as lake_schema
 
     try:
         schema = lake_schema.table(source["source_name"], source["name"]).schema

@@ -73,7 +73,7 @@ def generate(
     ] = False,
 ) -> None:
     """Write a synthetic raw lake (all four systems) and its ground truth."""
-    from justice import generator
+    from justice.lake import land as generator
 
     settings = _settings(lake)
     if if_missing and (settings.lake_path / "_meta.json").exists():
@@ -97,7 +97,7 @@ def land(
     days: Annotated[int, typer.Option(min=1, help="How many more days to land.")] = 1,
 ) -> None:
     """Append the next day's change partition(s) to an existing lake."""
-    from justice import generator
+    from justice.lake import land as generator
 
     settings = _settings(lake)
     summary = generator.land(settings.lake_path, days=days, progress=_say)

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from justice import generator
+from justice.lake import land as generator
 
 JUSTICE = str(Path(sys.executable).with_name("justice"))
 

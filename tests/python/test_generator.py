@@ -1,4 +1,4 @@
-"""Tests for the synthetic raw-lake generator (scripts/justice/generator)."""
+"""Tests for the synthetic raw-lake generator (scripts/justice/lake/generator)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from justice.generator import GeneratorError, generate, land  # noqa: E402
-from justice.generator.noise import pnc_is_valid  # noqa: E402
-from justice.generator.rates import DEFAULT_RATES  # noqa: E402
-from justice.lake_schema import TABLES  # noqa: E402
+from justice.lake.contract import TABLES  # noqa: E402
+from justice.lake.generator.noise import pnc_is_valid  # noqa: E402
+from justice.lake.generator.rates import DEFAULT_RATES  # noqa: E402
+from justice.lake.land import GeneratorError, generate, land  # noqa: E402
 
 START = dt.date(2026, 1, 1)
 PERSON_TABLES = {
@@ -304,7 +304,7 @@ def test_injected_rows_are_in_the_lake(big_lake: Path) -> None:
 def test_chunks_are_independent_of_worker_count(tmp_path: Path, monkeypatch) -> None:
     """Several chunks (small chunk size) give the same lake serially and in parallel, and
     identifiers never collide across chunks."""
-    import justice.generator as gen
+    import justice.lake.land as gen
 
     monkeypatch.setattr(gen, "CHUNK_SIZE", 150)
     monkeypatch.setattr(gen, "MAX_WORKERS", 1)

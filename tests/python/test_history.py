@@ -26,8 +26,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import Warehouse, make_lake
-from justice import generator
-from justice.lake_schema import table
+from justice.lake import land as generator
+from justice.lake.contract import table
 
 # Enough people that the generator's own late, re-delivered and duplicate rows occur in
 # the few landed days; small enough to build in about a minute.

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import Warehouse, make_lake
-from justice.lake_schema import TABLES, RawTable, table
+from justice.lake.contract import TABLES, RawTable, table
 
 # (system, table, changes to one copied row, source_key of the bad row, expected reason)
 CORRUPTIONS = [

@@ -120,7 +120,7 @@ def write_nicknames(path: Path) -> int:
     short forms, groups joined where they share a short form, e.g. Catherine, Katherine
     and Kate) with the group's first formal name, upper case letters only, so that
     folding a forename through the seed gives every name of a group one form."""
-    from justice.generator.names import NICKNAMES
+    from justice.lake.generator.names import NICKNAMES
 
     parent: dict[str, str] = {}
 

@@ -1,4 +1,4 @@
-"""Synthetic raw-lake generator: one simulated world, written as each source system holds it.
+"""Land the simulated world in the lake: each chunk's CDC partitions, truth and metadata.
 
 Public interface (used by the ``justice generate`` / ``justice land`` commands):
 
@@ -8,11 +8,11 @@ Public interface (used by the ``justice generate`` / ``justice land`` commands):
 - :class:`GeneratorError` is raised with an actionable message for every user error.
 
 Layout: ``<lake>/raw/<system>/<table>/extraction_date=YYYY-MM-DD/part-NNNNN.parquet|csv``,
-one part per chunk of ``world.CHUNK_SIZE`` people. Ground truth is written per chunk as
+one part per chunk of ``generator.world.CHUNK_SIZE`` people. Ground truth is written per chunk as
 directories of parquet parts: ``<lake>/_truth/<name>/part-NNNNN.parquet`` for ``people``,
 ``person_records``, ``custody_stays``, ``court_cases``, ``court_disposals`` and ``injected``
 (read them with ``read_parquet('<lake>/_truth/<name>/*.parquet')``). Truth covers the
-whole simulated horizon (``start + world.HORIZON_DAYS``), not just the landed days; filter
+whole simulated horizon (``start + generator.world.HORIZON_DAYS``), not just the landed days; filter
 by date to compare with what has landed.
 """
 
@@ -31,14 +31,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from justice.lake_schema import TABLES
-
-from . import cdc
-from .names import build_pools
-from .noise import to_date, to_day
-from .rates import DEFAULT_RATES, Rates
-from .seeds import load_refs
-from .world import CHUNK_SIZE, HORIZON_DAYS, Chunk
+from justice.lake.contract import TABLES
+from justice.lake.generator import cdc
+from justice.lake.generator.names import build_pools
+from justice.lake.generator.noise import to_date, to_day
+from justice.lake.generator.rates import DEFAULT_RATES, Rates
+from justice.lake.generator.seeds import load_refs
+from justice.lake.generator.world import CHUNK_SIZE, HORIZON_DAYS, Chunk
 
 __all__ = ["GeneratorError", "generate", "land", "GENERATOR_VERSION", "HORIZON_DAYS"]
 

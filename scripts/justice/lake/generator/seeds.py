@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from justice.settings import PROJECT_ROOT
+
 SEEDS_ENV = "JUSTICE_SEEDS_DIR"
 
 
@@ -15,7 +17,7 @@ def default_seeds_dir() -> Path:
     env = os.environ.get(SEEDS_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "seeds"
+    return PROJECT_ROOT / "seeds"
 
 
 def read_seed(name: str, seeds_dir: Path | None = None) -> list[dict[str, str]]:

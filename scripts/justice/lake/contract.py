@@ -2,7 +2,9 @@
 
 This module is the single source of truth shared by the generator (which writes these
 columns) and the dbt sources (which read them). DESIGN.md section 2 describes the tables;
-the types here are how each source system actually delivers them.
+the types here are how each source system actually delivers them. The generator keeps no
+table list of its own: its tables are ``TABLES`` (``generator/chunk.py``), and
+``tests/python/test_contract.py`` checks that it writes exactly these columns.
 """
 
 from __future__ import annotations

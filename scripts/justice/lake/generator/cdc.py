@@ -22,11 +22,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from justice.lake_schema import RawTable
+from justice.lake.contract import RawTable
 
+from .chunk import US_DAY, US_HOUR, US_MIN, Tab
 from .noise import GARBAGE_DATES
 from .rates import Rates
-from .world import US_DAY, US_HOUR, US_MIN, Tab
 
 EVENT_TABLES = {
     "nomis.offender_external_movements",
