@@ -20,7 +20,7 @@ from typing import Annotated
 
 import typer
 
-from justice.settings import PROJECT_ROOT, JusticeError
+from justice.console import PROJECT_ROOT, JusticeError
 
 # Targets on the 2-core reference machine, per step: (fixed seconds, seconds per 100,000
 # people, peak MiB). The fixed part is process and dbt start-up. Change a target only with

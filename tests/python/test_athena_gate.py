@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from justice.athena_gate import GateReport, run_gate
-from justice.athena_sql import check_statement
-from justice.settings import PROJECT_ROOT
+from justice.athena.gate import GateReport, run_gate
+from justice.athena.sql import check_statement
+from justice.console import PROJECT_ROOT
 
 BAD_MODEL = "model.justice.gate_fixture__duckdb_only"
 

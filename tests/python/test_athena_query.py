@@ -6,9 +6,10 @@ import pytest
 from moto import mock_aws
 from typer.testing import CliRunner
 
-from justice.athena_query import AthenaSettings, ensure_read_only, run_query
 from justice.cli import app
-from justice.settings import JusticeError
+from justice.console import JusticeError
+from justice.query import AthenaSettings, ensure_read_only
+from justice.query import run_athena_query as run_query
 
 REGION = "eu-west-2"
 ENV = {

@@ -17,9 +17,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from justice import check
-from justice.check import RULES, Waivers, personal_data_category, run_checks
 from justice.cli import app
+from justice.quality import check
+from justice.quality.check import RULES, Waivers, run_checks
+from justice.quality.rules.personal_data import personal_data_category
+from justice.quality.rules.relations import hard_coded_relations
 
 Manifest = dict[str, Any]
 PROJECT = "justice"
@@ -551,7 +553,7 @@ def test_project_waivers_file_is_valid() -> None:
     ],
 )
 def test_hard_coded_relations(sql: str, expected: list[str]) -> None:
-    assert check._hard_coded_relations(sql) == expected
+    assert hard_coded_relations(sql) == expected
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ import duckdb
 import pytest
 from sqlfluff.core import FluffConfig, Linter
 
-from justice import lint
-from justice.settings import PROJECT_ROOT
+from justice.console import PROJECT_ROOT
+from justice.quality import lint, stub_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -186,15 +186,15 @@ def test_stub_warehouse_has_every_model_with_its_documented_columns(tmp_path: Pa
         }
     }
     path = tmp_path / "justice.duckdb"
-    assert lint.write_stub_warehouse(manifest, path) == 2
-    assert lint.write_stub_warehouse(manifest, path) == 2  # made afresh each time
+    assert stub_warehouse.write_stub_warehouse(manifest, path) == 2
+    assert stub_warehouse.write_stub_warehouse(manifest, path) == 2  # made afresh each time
     with duckdb.connect(str(path), read_only=True) as con:
         columns = con.execute(
             "select table_schema, table_name, column_name from information_schema.columns "
             "order by all"
         ).fetchall()
     assert columns == [
-        ("marts", "undocumented", lint.STUB_PLACEHOLDER_COLUMN),
+        ("marts", "undocumented", stub_warehouse.STUB_PLACEHOLDER_COLUMN),
         ("staging", "base_x", "Mixed"),
         ("staging", "base_x", "id"),
     ]

@@ -1,41 +1,18 @@
 """`justice generate` and `justice land`: write a synthetic raw lake, then land more days.
 
-Typer command functions, registered by the ``justice`` app
-(``app.command("generate")(commands.generate)``); the work is in :mod:`justice.lake.land`.
+The work is in :mod:`justice.lake.land`; these are the typer commands `cli.py` registers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from justice.settings import Settings
-
-LakeOption = Annotated[
-    Path | None,
-    typer.Option("--lake", help="Lake directory (default: $JUSTICE_LAKE_PATH or data/lake)."),
-]
-
-
-def _say(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code)
-
-
-def _settings(lake: Path | None) -> Settings:
-    if lake is not None:
-        os.environ["JUSTICE_LAKE_PATH"] = str(lake.resolve())
-    return Settings.from_env()
+from justice.console import LakeOption, Settings, fail, say
 
 
 def generate(
@@ -53,19 +30,19 @@ def generate(
     """Write a synthetic raw lake (all four systems) and its ground truth."""
     from justice.lake import land as landing
 
-    settings = _settings(lake)
+    settings = Settings.from_env(lake=lake)
     if if_missing and (settings.lake_path / landing.META_FILE).exists():
-        _say(f"lake exists at {settings.lake_path}; leaving it (drop --if-missing to rebuild)")
+        say(f"lake exists at {settings.lake_path}; leaving it (drop --if-missing to rebuild)")
         return
     try:
         start_date = dt.date.fromisoformat(start)
     except ValueError:
-        _fail(f"--start must be a date like 2026-01-01, not {start!r}")
+        fail(f"--start must be a date like 2026-01-01, not {start!r}")
     started = time.perf_counter()
     summary = landing.generate(
-        settings.lake_path, seed=seed, people=people, days=days, start=start_date, progress=_say
+        settings.lake_path, seed=seed, people=people, days=days, start=start_date, progress=say
     )
-    _say(f"generated {settings.lake_path} in {time.perf_counter() - started:.1f}s")
+    say(f"generated {settings.lake_path} in {time.perf_counter() - started:.1f}s")
     typer.echo(json.dumps(summary, indent=2, default=str))
 
 
@@ -76,6 +53,6 @@ def land(
     """Append the next day's change partition(s) to an existing lake."""
     from justice.lake import land as landing
 
-    settings = _settings(lake)
-    summary = landing.land(settings.lake_path, days=days, progress=_say)
+    settings = Settings.from_env(lake=lake)
+    summary = landing.land(settings.lake_path, days=days, progress=say)
     typer.echo(json.dumps(summary, indent=2, default=str))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from justice.settings import JusticeError
+from justice.console import JusticeError
 
 BENCHMARKS = {"febrl3": "dedupe_and_link", "febrl4": "link_only"}
 

@@ -11,31 +11,13 @@ from typing import Annotated
 import duckdb
 import typer
 
+from justice.console import JusticeError, LakeOption, Settings, say
 from justice.linkage import pipeline
-from justice.settings import JusticeError, Settings
 
 app = typer.Typer(
     help="Person linkage: train m/u parameters, measure quality, compare with Splink.",
     no_args_is_help=True,
 )
-
-
-def _say(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-def _settings(lake: Path | None) -> Settings:
-    import os
-
-    if lake is not None:
-        os.environ["JUSTICE_LAKE_PATH"] = str(lake.resolve())
-    return Settings.from_env()
-
-
-LakeOption = Annotated[
-    Path | None,
-    typer.Option("--lake", help="Lake directory (default: $JUSTICE_LAKE_PATH or data/lake)."),
-]
 
 
 @app.command()
@@ -49,19 +31,19 @@ def train(
 
     Builds the staging and linkage models up to int_person_pairs_compared first.
     """
-    settings = _settings(lake)
+    settings = Settings.from_env(lake=lake)
     if not (settings.lake_path / "raw").exists():
         raise JusticeError(f"no raw lake at {settings.lake_path}: run `justice generate` first")
     started = time.perf_counter()
-    _say("train: building records, candidate pairs and comparison vectors")
-    pipeline.dbt(["seed", "--select", "nicknames"], settings)
-    pipeline.dbt(
+    say("train: building records, candidate pairs and comparison vectors")
+    pipeline.run_dbt(["seed", "--select", "nicknames"], settings)
+    pipeline.run_dbt(
         ["run", "--select", "+int_person_pairs_compared", "int_person_pairs_sampled"], settings
     )
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         parameters = pipeline.train_parameters(con)
     pipeline.write_parameters(parameters, pipeline.comparison_catalogue(settings), output)
-    _say(
+    say(
         f"train: {parameters.iterations} EM iterations, prior (all pairs) "
         f"{parameters.prior:.4f}; wrote {output} in {time.perf_counter() - started:.1f}s"
     )
@@ -75,7 +57,7 @@ def nicknames(
 ) -> None:
     """Write seeds/nicknames.csv from the generator's nickname table (names.py)."""
     rows = pipeline.write_nicknames(output)
-    _say(f"nicknames: wrote {rows} rows to {output}")
+    say(f"nicknames: wrote {rows} rows to {output}")
 
 
 def _truth(lake: Path) -> str:
@@ -150,7 +132,7 @@ def evaluate(
     from justice.linkage.benchmarks import write_benchmark
 
     if input_ is None and benchmark is None:
-        result = {"data": "warehouse", **evaluate_warehouse(_settings(lake))}
+        result = {"data": "warehouse", **evaluate_warehouse(Settings.from_env(lake=lake))}
         typer.echo(json.dumps(result, indent=2))
         return
     with tempfile.TemporaryDirectory(prefix="justice-linkage-") as tmp:
@@ -167,9 +149,9 @@ def evaluate(
         else:
             source, name = input_, str(input_)
         records = pipeline.prepare_input(source, prepared, entity_column)
-        _say(f"evaluate: {records} records from {name} ({link_type})")
+        say(f"evaluate: {records} records from {name} ({link_type})")
         result = pipeline.link_file(
-            prepared, workdir, link_type=link_type, threshold=threshold, progress=_say
+            prepared, workdir, link_type=link_type, threshold=threshold, progress=say
         )
     typer.echo(
         json.dumps(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,9 +19,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from justice.dbt_runner import dbt_executable
+from justice import dbt
+from justice.console import PROJECT_ROOT, JusticeError, Settings
 from justice.linkage import em
-from justice.settings import PROJECT_ROOT, JusticeError, Settings
 
 SEED_PATH = PROJECT_ROOT / "seeds" / "person_linkage_parameters.csv"
 NICKNAMES_PATH = PROJECT_ROOT / "seeds" / "nicknames.csv"
@@ -73,28 +73,23 @@ class Timings:
         self.steps[name] = round(time.perf_counter() - started, 2)
 
 
-def dbt(args: list[str], settings: Settings, *, capture: bool = False) -> str:
-    """Run dbt in the project with `settings`' paths; raise with its output on failure."""
-    env = settings.dbt_env()
-    env.setdefault("DBT_LOG_PATH", str(settings.target_path / "logs"))
-    completed = subprocess.run(
-        [dbt_executable(), *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        tail = (completed.stdout[-4000:] + completed.stderr[-2000:]).strip()
-        raise JusticeError(f"dbt {' '.join(args[:3])} failed:\n{tail}")
-    return completed.stdout if capture else ""
+def run_dbt(args: list[str], settings: Settings) -> None:
+    """Run dbt (justice.dbt) with `settings`' paths, its log beside the target unless
+    DBT_LOG_PATH says otherwise; raise with dbt's reason on failure."""
+    dbt.run(args, settings, env=_log_env(settings))
+
+
+def _log_env(settings: Settings) -> dict[str, str]:
+    if os.environ.get("DBT_LOG_PATH"):
+        return {}
+    return {"DBT_LOG_PATH": str(settings.target_path / "logs")}
 
 
 def comparison_catalogue(settings: Settings) -> list[dict]:
-    """Every comparison level with its description, from the macros themselves."""
-    out = dbt(["run-operation", "linkage_comparison_catalogue", "--quiet"], settings, capture=True)
-    for line in out.splitlines():
+    """Every comparison level with its description, from the macros themselves (the macro
+    prints it as one JSON line)."""
+    printed = dbt.run_operation("linkage_comparison_catalogue", settings, env=_log_env(settings))
+    for line in printed:
         if line.startswith("LINKAGE_CATALOGUE "):
             return json.loads(line.removeprefix("LINKAGE_CATALOGUE "))
     raise JusticeError("dbt printed no comparison catalogue")
@@ -305,9 +300,9 @@ def link_file(
 
     started = time.perf_counter()
     progress("linking: loading the nickname seed")
-    dbt(["seed", "--select", "nicknames", "--vars", json.dumps(variables)], settings)
+    run_dbt(["seed", "--select", "nicknames", "--vars", json.dumps(variables)], settings)
     progress("linking: standardising, blocking and comparing")
-    dbt(
+    run_dbt(
         [
             "run",
             "--select",
@@ -332,7 +327,7 @@ def link_file(
 
     started = time.perf_counter()
     variables["linkage_parameters_path"] = str(parameters_path)
-    dbt(["run", "--select", *LINKAGE_MODELS[3:], "--vars", json.dumps(variables)], settings)
+    run_dbt(["run", "--select", *LINKAGE_MODELS[3:], "--vars", json.dumps(variables)], settings)
     timings.measure("score_cluster", started)
 
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:

@@ -14,8 +14,8 @@ import time
 
 import duckdb
 
+from justice.console import JusticeError
 from justice.linkage.metrics import cluster_quality
-from justice.settings import JusticeError
 
 
 def _prepared(name: str) -> list:

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from justice.settings import PROJECT_ROOT
+from justice.console import PROJECT_ROOT
 
 SEEDS_ENV = "JUSTICE_SEEDS_DIR"
 

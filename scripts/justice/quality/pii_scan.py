@@ -1,4 +1,4 @@
-"""`justice pii-scan`: prove that no built mart holds a value of an upstream personal-data
+"""`justice check --data`: prove that no built mart holds a value of an upstream personal-data
 column (DESIGN.md section 6).
 
 `justice check` reads column *names* and YAML; this reads the *data*. It needs a built local
@@ -33,11 +33,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from justice.settings import JusticeError, Settings
+from justice.console import JusticeError, Settings
 
 UPSTREAM_LAYERS = ("staging", "history", "intermediate")
 MART_LAYER = "marts"
@@ -224,7 +222,7 @@ class ScanReport:
     def render(self) -> str:
         lines = [f"  {finding.render()}" for finding in self.findings]
         summary = (
-            f"justice pii-scan: {len(self.findings)} finding(s) in "
+            f"personal-data scan: {len(self.findings)} finding(s) in "
             f"{self.relations_scanned} mart relation(s), against "
             f"{self.personal_columns_read} upstream personal-data column(s)"
         )
@@ -260,20 +258,3 @@ def scan(settings: Settings, manifest_path: Path | None = None) -> ScanReport:
             for finding in scan_relation(connection, schema, table, personal)
         ]
     return ScanReport(findings, len(relations), personal.columns_read)
-
-
-def command(
-    manifest: Annotated[
-        Path | None,
-        typer.Option(help="manifest.json of the build (default: target/manifest.json)."),
-    ] = None,
-) -> None:
-    """Scan every built mart for values found in upstream personal-data columns (names,
-    dates of birth, PNC/CRO/prison numbers, CRNs, postcodes); exit 1 naming the mart and
-    column when one is found. Needs a built local warehouse (`justice build`)."""
-    settings = Settings.from_env()
-    typer.echo("justice pii-scan: reading upstream personal-data columns ...", err=True)
-    report = scan(settings, manifest)
-    typer.echo(report.render())
-    if not report.ok:
-        raise typer.Exit(1)

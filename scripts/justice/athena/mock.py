@@ -16,7 +16,7 @@ columns does it have?). So every query dbt starts is:
    test queries are) gets one row of zeros and falses, so tests pass; any other select
    gets no rows but the right column names and types (dbt's contract check reads them).
 
-Nothing here judges portability: athena_sql does that over the captured statements.
+Nothing here judges portability: justice.athena.sql does that over the captured statements.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
-from justice.athena_sql import DIALECT, strip_query_comment
+from justice.athena.sql import DIALECT, strip_query_comment
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 _NODE_ID = re.compile(r'"node_id"\s*:\s*"([^"]+)"')
@@ -232,7 +232,7 @@ class AthenaShim:
         try:
             tree = sqlglot.parse_one(sql, read=DIALECT)
         except SqlglotError:
-            # athena_sql reports why; register what was created anyway, without columns,
+            # athena.sql reports why; register what was created anyway, without columns,
             # so that one non-portable model does not make everything after it fail too
             created = _CREATED.match(sql)
             if created:
@@ -347,7 +347,11 @@ class AthenaShim:
         return self.infer_columns(query)
 
     def infer_columns(self, query: exp.Query) -> list[Column]:
-        """The columns `query` returns, typed as far as sqlglot can tell (else string)."""
+        """The columns `query` returns, typed as far as sqlglot can tell (else string).
+
+        The Athena counterpart of justice.quality.stub_warehouse: these invented columns
+        are what dbt-athena's get_columns_in_relation (the star_except macro) reads at
+        compile time."""
         query = query.copy()
         for table in query.find_all(exp.Table):
             table.set("catalog", None)

@@ -7,7 +7,7 @@ Two independent opinions are asked, so that one parser's leniency does not hide 
   does not (`qualify`, `::` casts, `ilike`, `group by all`, `select * exclude`, list
   comprehensions, `{...}` struct literals, `lambda x:` lambdas) and any function whose name
   is not in TRINO_FUNCTIONS;
-- sqlfluff, with its `athena` dialect, over each compiled model (see athena_gate).
+- sqlfluff, with its `athena` dialect, over each compiled model (see justice.athena.gate).
 
 Each problem is a Finding naming the construct and the line it is on.
 """

@@ -2,20 +2,16 @@
 (lint and format) on Python, configured to STYLE.md.
 
 SQL is rendered by dbt itself (sqlfluff's dbt templater), so what is linted is what dbt
-runs. Rendering needs no lake and no built warehouse: models are only compiled, and the
-one thing compilation asks the warehouse for, the columns of a relation
-(`adapter.get_columns_in_relation`, used by `star_except`), is answered by a stub
-warehouse made here: an empty DuckDB file in which every model is an empty table with the
-columns its YAML documents. The stub lives under `<target>/lint/` and never touches the
-real warehouse, so lint also runs while a build holds it.
+runs. Rendering needs no lake and no built warehouse: models are only compiled, against
+the stub warehouse of justice.quality.stub_warehouse.
 
 Configuration: `[tool.sqlfluff.*]` and `[tool.ruff]` in pyproject.toml, yamllint in
-`yamllint.yml` beside this module.
+`yamllint.yml` beside this module; the project's own SQL rule is the sqlfluff plugin in
+justice.quality.sqlfluff_plugin.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -28,7 +24,8 @@ from typing import Annotated
 
 import typer
 
-from justice.settings import PROJECT_ROOT, JusticeError, Settings
+from justice.console import PROJECT_ROOT, JusticeError, Settings, say
+from justice.quality.stub_warehouse import stub_environment
 
 YAMLLINT_CONFIG = Path(__file__).with_name("yamllint.yml")
 
@@ -37,11 +34,6 @@ SQL_ROOTS = ("models", "tests/dbt", "analyses", "snapshots")
 SQL_EXCLUDED = ("tests/dbt/generic/",)  # generic tests are macros: dbt cannot render them
 PYTHON_ROOTS = ("scripts", "tests/python")
 YAML_SUFFIXES = (".yml", ".yaml")
-STUB_PLACEHOLDER_COLUMN = "lint_placeholder"
-
-
-def _say(message: str) -> None:
-    typer.echo(message, err=True)
 
 
 def _tool(name: str) -> str:
@@ -118,67 +110,6 @@ def select_files(files: Sequence[str]) -> dict[str, list[str]]:
 
 
 # ---------------------------------------------------------------------------------------
-# the stub warehouse that lets dbt render every model without a lake
-
-
-def sql_environment(settings: Settings) -> dict[str, str]:
-    """Environment for sqlfluff's dbt templater: the local target, pointed at a stub
-    warehouse under <target>/lint/ (built here from a fresh `dbt parse`)."""
-    from justice.dbt_runner import dbt_executable
-
-    lint_dir = settings.target_path / "lint"
-    lint_dir.mkdir(parents=True, exist_ok=True)
-    env = settings.dbt_env()
-    env.update(
-        JUSTICE_TARGET="local",
-        JUSTICE_DUCKDB_PATH=str(lint_dir / "justice.duckdb"),
-        DBT_TARGET_PATH=str(lint_dir / "target"),
-        DBT_LOG_PATH=str(lint_dir / "logs"),
-    )
-    completed = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--target", "local"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    manifest_path = lint_dir / "target" / "manifest.json"
-    if completed.returncode != 0 or not manifest_path.exists():
-        output = (completed.stdout + completed.stderr).strip()
-        raise JusticeError(f"`dbt parse` failed, so SQL cannot be rendered:\n{output}")
-    write_stub_warehouse(json.loads(manifest_path.read_text()), Path(env["JUSTICE_DUCKDB_PATH"]))
-    return env
-
-
-def write_stub_warehouse(manifest: dict, path: Path) -> int:
-    """Create (afresh) a DuckDB file in which every model of the manifest is an empty
-    table with its documented columns; return how many tables were made."""
-    import duckdb
-
-    for stale in (path, path.with_name(path.name + ".wal")):
-        stale.unlink(missing_ok=True)
-
-    def quote(identifier: str) -> str:
-        return '"' + identifier.replace('"', '""') + '"'
-
-    made = 0
-    with duckdb.connect(str(path)) as connection:
-        for node in manifest.get("nodes", {}).values():
-            if node.get("resource_type") not in ("model", "seed", "snapshot"):
-                continue
-            columns = [c.get("name") for c in (node.get("columns") or {}).values()]
-            columns = [c for c in columns if c] or [STUB_PLACEHOLDER_COLUMN]
-            schema = quote(node["schema"])
-            name = quote(node.get("alias") or node["name"])
-            column_list = ", ".join(f"{quote(c)} varchar" for c in dict.fromkeys(columns))
-            connection.execute(f"create schema if not exists {schema}")
-            connection.execute(f"create or replace table {schema}.{name} ({column_list})")
-            made += 1
-    return made
-
-
-# ---------------------------------------------------------------------------------------
 # the tools
 
 
@@ -239,8 +170,8 @@ def plan(files: dict[str, list[str]], *, fix: bool, settings: Settings) -> list[
             )
         )
     if sql:
-        _say(f"justice lint: rendering {len(sql)} SQL file(s) with dbt (stub warehouse) ...")
-        env = sql_environment(settings)
+        say(f"justice lint: rendering {len(sql)} SQL file(s) with dbt (stub warehouse) ...")
+        env = stub_environment(settings)
         sqlfluff = _tool("sqlfluff")
         if fix:
             steps.append(
@@ -288,22 +219,22 @@ def lint(
         files = select_files(project_files())
         scope = "the whole project"
     counts = ", ".join(f"{len(v)} {k}" for k, v in files.items())
-    _say(f"justice lint: {scope} ({counts})")
+    say(f"justice lint: {scope} ({counts})")
     results = []
     for step in plan(files, fix=fix, settings=settings):
         result = run_step(step)
         results.append(result)
         status = "ok" if result.ok else "FAILED"
-        _say(f"  {result.name}: {status} ({result.seconds:.1f}s)")
+        say(f"  {result.name}: {status} ({result.seconds:.1f}s)")
         shown = _indent(result.output)
         if shown.strip() and (not result.ok or fix):
             typer.echo(shown)
     failed = [r.name for r in results if not r.ok]
     if failed:
         hint = "" if fix else " (`justice lint --fix` applies what can be fixed)"
-        _say(f"justice lint: {len(failed)} of {len(results)} failed: {', '.join(failed)}{hint}")
+        say(f"justice lint: {len(failed)} of {len(results)} failed: {', '.join(failed)}{hint}")
     else:
-        _say(f"justice lint: all {len(results)} passed")
+        say(f"justice lint: all {len(results)} passed")
     return not failed
 
 

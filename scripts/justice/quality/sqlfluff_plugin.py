@@ -13,7 +13,7 @@ from sqlfluff.core.plugin import hookimpl
 
 @hookimpl
 def get_rules() -> list[type]:
-    from justice.sqlfluff_final_select import Rule_Justice_JU01
+    from justice.quality.sqlfluff_final_select import Rule_Justice_JU01
 
     return [Rule_Justice_JU01]
 

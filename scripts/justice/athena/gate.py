@@ -5,14 +5,16 @@ What it does, in order (`run_gate`):
 
 1. `dbt parse --target athena`, with dummy values for every JUSTICE_ATHENA_* variable;
 2. under moto's `mock_aws`, with the raw Glue databases registered from the lake contract
-   (justice.lake_schema) and the AthenaShim capturing and applying every statement:
+   (justice.lake.contract) and the AthenaShim capturing and applying every statement:
    `dbt build --target athena` (seeds, models, tests: the first run), then
    `dbt build --resource-type model seed snapshot` again (the second run: incremental
    merges, replaced views and tables);
-3. every captured statement checked by justice.athena_sql (sqlglot, athena dialect,
+3. every captured statement checked by justice.athena.sql (sqlglot, athena dialect,
    strictly, plus DuckDB-only constructs and a Trino function allowlist);
 4. every compiled model linted by sqlfluff's athena dialect (parse errors, and the
    portability rules in SQLFLUFF_RULES).
+
+`justice athena-gate` (the `command` at the end) runs it and prints the report.
 
 Nothing is listed by hand: whatever models, seeds, tests and macros exist at run time are
 what runs. A failure names the node, the statement and the construct.
@@ -21,19 +23,20 @@ what runs. A failure names the node, the statement and the construct.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from justice.athena_mock import ACCOUNT_ID, AthenaShim, Column, describe
-from justice.athena_sql import check_statement
-from justice.settings import PROJECT_ROOT
+import typer
+
+from justice import dbt
+from justice.athena.mock import ACCOUNT_ID, AthenaShim, Column, describe
+from justice.athena.sql import check_statement
+from justice.console import PROJECT_ROOT
 
 REGION = "eu-west-2"
 # Dummy settings for every variable profiles/profiles.yml reads on the athena target.
@@ -103,40 +106,24 @@ class GateReport:
         return "\n".join([head, *("  FAIL " + f.render() for f in self.failures)])
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in [*values, *_UNSET]}
-    os.environ.update(values)
-    for key in _UNSET:
-        os.environ.pop(key, None)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def _dbt(args: list[str], project_dir: Path, target_path: Path) -> Any:
-    from dbt.cli.main import dbtRunner
-
-    common = [
-        "--project-dir",
-        str(project_dir),
-        "--profiles-dir",
-        str(project_dir / "profiles"),
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(target_path / "logs"),
-        "--target",
-        "athena",
-        "--quiet",
-    ]
+def _dbt(args: list[str], project_dir: Path, target_path: Path) -> dbt.DbtResult:
     command, rest = args[0], args[1:]
-    return dbtRunner().invoke([command, *common, "--threads", "1", *rest])
+    return dbt.invoke(
+        [
+            command,
+            "--target-path",
+            str(target_path),
+            "--log-path",
+            str(target_path / "logs"),
+            "--target",
+            "athena",
+            "--quiet",
+            "--threads",
+            "1",
+            *rest,
+        ],
+        project_dir=project_dir,
+    )
 
 
 def _raw_columns(source: dict[str, Any]) -> list[Column]:
@@ -219,20 +206,18 @@ def _lf_column_tags() -> dict[tuple[str, str, str], str]:
     }
 
 
-def _run_failures(result: Any, phase: str) -> list[GateFailure]:
+def _run_failures(result: dbt.DbtResult, phase: str) -> list[GateFailure]:
     failures = []
     if result.exception is not None:
         failures.append(GateFailure("(project)", f"dbt {phase}", str(result.exception)))
-    for item in getattr(result.result, "results", None) or []:
-        status = str(getattr(item.status, "value", item.status)).lower()
+    for item in result.results:
         # exposures (and other nodes with nothing to run) report no-op
-        if status not in ("success", "pass", "skipped", "no-op"):
-            message = (item.message or "").strip().splitlines()
+        if item.status not in dbt.PASSED | dbt.SKIPPED | dbt.NO_OP:
             failures.append(
                 GateFailure(
-                    item.node.unique_id,
-                    f"dbt {phase} {status}",
-                    message[0] if message else "(no message)",
+                    item.unique_id,
+                    f"dbt {phase} {item.status}",
+                    item.first_line or "(no message)",
                 )
             )
     return failures
@@ -282,7 +267,7 @@ def run_gate(
     owned = work_dir is None
     target_path = Path(work_dir or tempfile.mkdtemp(prefix="justice-athena-gate-"))
     try:
-        with _environment(GATE_ENV):
+        with dbt.scoped_environment(GATE_ENV, unset=_UNSET):
             _gate(project_dir.resolve(), target_path, report, say)
     finally:
         if owned:
@@ -369,3 +354,28 @@ def _dedupe(failures: list[GateFailure]) -> list[GateFailure]:
             seen.add(key)
             kept.append(failure)
     return kept
+
+
+# ---------------------------------------------------------------------------------------
+# the command
+
+
+def command(
+    keep: Annotated[
+        Path | None,
+        typer.Option(
+            "--keep",
+            help="Keep dbt's artefacts (compiled SQL, logs) in this "
+            "directory instead of a temporary one.",
+        ),
+    ] = None,
+) -> None:
+    """Prove offline that every model, seed and test would run on Athena (Trino):
+    dbt runs twice against mocked Athena/Glue, and every statement is checked."""
+    if keep is not None:
+        shutil.rmtree(keep, ignore_errors=True)
+        keep.mkdir(parents=True)
+    report = run_gate(work_dir=keep, progress=lambda message: typer.echo(message, err=True))
+    typer.echo(report.render())
+    if not report.ok:
+        raise typer.Exit(1)
