@@ -202,7 +202,7 @@ stays_keyed as (
         stays_in_episodes.end_movement_reason_code,
         stays_in_episodes.is_start_recorded,
         stays_in_episodes.is_open,
-        -- the person's resolved attributes, as in every mart (not the NOMIS record's)
+        -- the resolved attributes, as in every mart (not the NOMIS record's)
         coalesce(person_attributes.sex, 'unknown') as sex,
         person_attributes.birth_date
     from stays_in_episodes
