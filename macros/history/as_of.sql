@@ -26,6 +26,8 @@
     produced.
 #}
 {% macro as_of_state(history) -%}
+{#- a view, though it sits in a history folder (incremental tables there) -#}
+{{- config(materialized='view', partitioned_by=none) -}}
 {%- set as_of = justice.as_of_date() -%}
 {%- set columns = justice.star_except(
     history, ['valid_to', 'is_current', 'is_deleted']) -%}

@@ -13,7 +13,7 @@
     re-delivery of an unchanged image starts none. CDC deletes (op D) and soft deletes
     start a version with is_deleted = true, which closes the one before.
 
-    Ordering rules (DESIGN.md section 3; documented in macros/_macros.yml):
+    Ordering rules (DESIGN.md section 3; documented in _history__macros.yml):
     - changes are ordered by changed_at, then operation (I, U, D), then extracted_at;
     - an insert belongs at the start of its key's life (between two deletes): a late
       insert takes the earliest change time of that life, where the change already
@@ -247,36 +247,4 @@ select * from versions
     {%- endfor -%}
     {%- do parts.append("case when is_deleted then 'deleted' else 'live' end") -%}
     {{ dbt.hash(parts | join(" || '|' || ")) }}
-{%- endmacro %}
-
-
-{#
-    Returns the columns (adapter Column objects) of the built relation of the model
-    named `model_name`, or an empty list while parsing. Looked up through the graph;
-    inside a unit test, where the graph is empty and ref() names a fixture, the model
-    is looked for in the staging schema (history reads only staging models).
-#}
-{% macro model_columns(model_name) -%}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set nodes = (graph.get('nodes') or {}).values()
-        | selectattr('resource_type', 'equalto', 'model')
-        | selectattr('name', 'equalto', model_name)
-        | list -%}
-    {%- if nodes | length > 0 -%}
-        {%- set relation = adapter.get_relation(
-            database=nodes[0].database, schema=nodes[0].schema,
-            identifier=nodes[0].alias) -%}
-    {%- else -%}
-        {%- set relation = adapter.get_relation(
-            database=target.database,
-            schema=generate_schema_name('staging', none),
-            identifier=model_name) -%}
-    {%- endif -%}
-    {%- if relation is none -%}
-        {{ exceptions.raise_compiler_error(
-            "model_columns: " ~ model_name ~ " has not been built; build it first") }}
-    {%- endif -%}
-    {{ return(adapter.get_columns_in_relation(relation)) }}
 {%- endmacro %}

@@ -1,8 +1,9 @@
 {#
-    Returns a PNC number in the canonical form YYYY/NNNNNNNC from any of the formats
-    the systems use (YYYY/NNNNNNNC, YY/NNNNNNNC, without the slash, with stray
-    punctuation or white space), or null when it cannot be read. A two-digit year
-    becomes 19YY when above var('pnc_century_pivot') (default 50), else 20YY.
+    Returns the parts of a PNC number written in any of the formats the systems use
+    (YYYY/NNNNNNNC, YY/NNNNNNNC, without the slash, with stray punctuation or white
+    space), as a dict of SQL expressions: 'year' (two or four digits), 'serial' and
+    'check' (the letter), each null when the number cannot be read.
+    standardise_person_records assembles the canonical YYYY/NNNNNNNC from them.
 #}
 {% macro pnc_parts(column) -%}
     {%- set cleaned = justice.regexp_replace_all(
@@ -15,6 +16,10 @@
     }) }}
 {%- endmacro %}
 
+{#
+    Returns a PNC year as four digits: a two-digit year becomes 19YY when above
+    var('pnc_century_pivot') (default 50), else 20YY.
+#}
 {% macro pnc_year4(year_text) -%}
     case
         when length({{ year_text }}) = 4 then {{ year_text }}

@@ -1,10 +1,9 @@
 {#
-    Returns the first successful parse of the string `text` as a date (or a timestamp for
-    parse_timestamp), trying each named format in order, or null when none fits.
-    Formats are named, not spelt, because DuckDB's strptime and Trino's date_parse spell
-    them differently (minutes are %M on DuckDB, %i on Trino).
+    Returns the format string of the named date format `name` for `engine` (`duckdb`
+    or `trino`); fails to compile for an unknown name. Formats are named, not spelt,
+    because DuckDB's strptime and Trino's date_parse spell them differently (minutes
+    are %M on DuckDB, %i on Trino).
 #}
-
 {% macro date_format_spec(name, engine) -%}
     {%- set formats = {
         'iso': {'duckdb': '%Y-%m-%d', 'trino': '%Y-%m-%d'},
@@ -22,6 +21,10 @@
     {{ return(formats[name][engine]) }}
 {%- endmacro %}
 
+{#
+    Returns the first successful parse of the string `text` as a timestamp, trying
+    each named format (see date_format_spec) in order, or null when none fits.
+#}
 {% macro parse_timestamp(text, formats) -%}
     {{ return(adapter.dispatch('parse_timestamp', 'justice')(text, formats)) }}
 {%- endmacro %}
@@ -44,6 +47,10 @@
     )
 {%- endmacro %}
 
+{#
+    Returns the first successful parse of the string `text` as a date, trying each
+    named format in order (parse_timestamp cast to a date), or null when none fits.
+#}
 {% macro parse_date(text, formats) -%}
     cast({{ justice.parse_timestamp(text, formats) }} as date)
 {%- endmacro %}

@@ -14,35 +14,11 @@
 
 
 {#
-    Returns the columns of `relation` except the named ones, as a select list
-    (the portable form of DuckDB's `select * exclude`).
-#}
-{#
     Returns a condition that holds when a date was given as text (`raw_column` is not
     blank) but `parsed_column` could not be read from it.
 #}
 {% macro is_unreadable(parsed_column, raw_column) -%}
     {{ return(parsed_column ~ " is null and nullif(trim(" ~ raw_column ~ "), '') is not null") }}
-{%- endmacro %}
-
-
-{% macro star_except(relation, except, except_prefix=none) -%}
-    {%- if not execute -%}
-        {{ return('*') }}
-    {%- endif -%}
-    {%- set excluded = except | map('lower') | list -%}
-    {%- set columns = adapter.get_columns_in_relation(relation) -%}
-    {%- set kept = [] -%}
-    {%- for column in columns if column.name | lower not in excluded
-        and not (except_prefix and (column.name | lower).startswith(except_prefix)) -%}
-        {%- do kept.append(adapter.quote(column.name) if column.name != column.name | lower
-            else column.name) -%}
-    {%- endfor -%}
-    {%- if kept | length == 0 -%}
-        {{ exceptions.raise_compiler_error(
-            "star_except: no columns found for " ~ relation ~ "; has it been built?") }}
-    {%- endif -%}
-    {{ return(kept | join(',\n    ')) }}
 {%- endmacro %}
 
 

@@ -2,6 +2,8 @@
     Every raw row that staging could not make valid, from every source table, with the
     reason. Nothing is dropped silently: raw = staged + quarantined + exact duplicates,
     proved per table by the reconciles_with_source test on each staging model.
+    The list below is every table of the lake contract (scripts/justice/lake_schema.py);
+    tests/python/test_contract.py fails when they differ.
 -#}
 {# a table: small, and queried during triage #}
 {{ config(materialized='table') }}

@@ -253,11 +253,12 @@ def test_checker_accepts_trino(sql: str) -> None:
 
 
 def test_every_macro_is_documented(gate: tuple[GateReport, dict]) -> None:
-    """macros/_macros.yml describes every macro, dispatched implementations included."""
+    """Every macro is described (in its folder's _<folder>__macros.yml), dispatched
+    implementations included."""
     _, manifest = gate
     undocumented = sorted(
         macro["name"]
         for macro in manifest["macros"].values()
         if macro["package_name"] == "justice" and not macro.get("description")
     )
-    assert not undocumented, f"add to macros/_macros.yml: {undocumented}"
+    assert not undocumented, f"add to the _<folder>__macros.yml beside them: {undocumented}"

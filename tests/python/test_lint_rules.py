@@ -1,6 +1,6 @@
 """`justice lint`: the SQL rules configured in pyproject.toml fire on what STYLE.md
 forbids and stay quiet on what it asks for; file selection (`--changed`, paths) and the
-stub warehouse that lets dbt render models without a lake.
+empty scratch warehouse that lets dbt render models without a lake.
 
 SQL here is linted in-process with the project's sqlfluff configuration and the jinja
 templater (no dbt, so milliseconds); the whole project, rendered by dbt, is linted in
@@ -16,8 +16,8 @@ import duckdb
 import pytest
 from sqlfluff.core import FluffConfig, Linter
 
-from justice.console import PROJECT_ROOT
-from justice.quality import lint, stub_warehouse
+from justice.console import PROJECT_ROOT, Settings
+from justice.quality import lint, scratch_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -162,39 +162,23 @@ def test_changed_files_since_merge_base(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 # ---------------------------------------------------------------------------------------
-# the stub warehouse
+# the scratch warehouse
 
 
-def test_stub_warehouse_has_every_model_with_its_documented_columns(tmp_path: Path) -> None:
-    manifest = {
-        "nodes": {
-            "model.justice.base_x": {
-                "resource_type": "model",
-                "name": "base_x",
-                "alias": "base_x",
-                "schema": "staging",
-                "columns": {"id": {"name": "id"}, "Mixed": {"name": "Mixed"}},
-            },
-            "model.justice.undocumented": {
-                "resource_type": "model",
-                "name": "undocumented",
-                "alias": "undocumented",
-                "schema": "marts",
-                "columns": {},
-            },
-            "test.justice.t": {"resource_type": "test", "name": "t", "schema": "x"},
-        }
-    }
-    path = tmp_path / "justice.duckdb"
-    assert stub_warehouse.write_stub_warehouse(manifest, path) == 2
-    assert stub_warehouse.write_stub_warehouse(manifest, path) == 2  # made afresh each time
-    with duckdb.connect(str(path), read_only=True) as con:
-        columns = con.execute(
-            "select table_schema, table_name, column_name from information_schema.columns "
-            "order by all"
-        ).fetchall()
-    assert columns == [
-        ("marts", "undocumented", stub_warehouse.STUB_PLACEHOLDER_COLUMN),
-        ("staging", "base_x", "Mixed"),
-        ("staging", "base_x", "id"),
-    ]
+def test_scratch_warehouse_is_empty_and_never_the_real_one(tmp_path: Path) -> None:
+    """Lint and check compile against an empty DuckDB file of their own (columns come from
+    the YAML), made afresh each run, so they run without a lake, build or the real file."""
+    real = tmp_path / "justice.duckdb"
+    settings = Settings(
+        lake_path=tmp_path / "lake",
+        duckdb_path=real,
+        target_path=tmp_path / "target",
+        target="athena",
+    )
+    scratch = scratch_warehouse.scratch_settings(settings, "lint")
+    assert scratch.duckdb_path == tmp_path / "target" / "lint" / "justice.duckdb"
+    assert scratch.duckdb_path != real and scratch.target == "local"
+    with duckdb.connect(str(scratch.duckdb_path)) as con:
+        con.execute("create table leftover (x int)")
+    again = scratch_warehouse.scratch_settings(settings, "lint")
+    assert not again.duckdb_path.exists()  # made afresh: nothing from an earlier run

@@ -296,3 +296,30 @@ def test_docs_site_is_generated_with_every_staging_model(corrupted: Warehouse) -
     documented = {node.split(".")[-1] for node in catalog["nodes"]}
     for raw in TABLES:
         assert f"stg_{raw.system}__{raw.name}" in documented
+
+
+def test_yaml_columns_are_the_built_columns_in_order(corrupted: Warehouse) -> None:
+    """star_except and history_versions take a model's columns from its YAML (the graph),
+    so the YAML of every base, staging, history and as-of model must list exactly the
+    columns the model selects, in the same order."""
+    import json
+
+    manifest = json.loads((corrupted.root / "target" / "manifest.json").read_text())
+    wrong = []
+    for node in manifest["nodes"].values():
+        name = node["name"]
+        if node["resource_type"] != "model" or name == "stg_quarantine":
+            continue
+        if not (name.startswith(("base_", "stg_")) or name.endswith(("_history", "_as_of"))):
+            continue
+        built = [
+            row[0]
+            for row in corrupted.query(
+                "select column_name from information_schema.columns "
+                f"where table_schema = '{node['schema']}' and table_name = '{name}' "
+                "order by ordinal_position"
+            )
+        ]
+        if list(node["columns"]) != built:
+            wrong.append(f"{name}: YAML {list(node['columns'])} != built {built}")
+    assert not wrong, "\n".join(wrong)

@@ -1,8 +1,8 @@
 {#-
     One row per month end × prison × sex × age band with anyone in custody: the
     people whose custody stay covers the month-end date (see the
-    prison_population doc block). Month ends run from the first stay to the last
-    complete month the data covers.
+    prison_population doc block). Month ends are int_prison_months_derived's: from the
+    first stay to the last complete month the data covers.
 -#}
 
 with
@@ -13,27 +13,9 @@ stays as (
 
 ),
 
-calendar as (
+months as (
 
-    select * from {{ ref('dim_date') }}
-
-),
-
-reporting_period as (
-
-    select * from {{ ref('int_reporting_period_derived') }}
-
-),
-
-month_ends as (
-
-    select calendar.date_day as month_end_date
-    from calendar
-    cross join reporting_period
-    where
-        calendar.is_month_end
-        and calendar.date_day <= reporting_period.last_complete_month_end_date
-        and calendar.date_day >= (select min(stays.stay_start_date) from stays)
+    select * from {{ ref('int_prison_months_derived') }}
 
 ),
 
@@ -42,18 +24,18 @@ stays_at_month_end as (
     -- half-open stays: in custody on d when start <= d < end; a stay without a
     -- known start is not counted
     select
-        month_ends.month_end_date,
+        months.month_end_date,
         stays.prison_code,
         stays.sex,
-        {{ justice.age_band('stays.birth_date', 'month_ends.month_end_date') }}
+        {{ justice.age_band('stays.birth_date', 'months.month_end_date') }}
             as age_band
-    from month_ends
+    from months
     inner join stays
         on
-            month_ends.month_end_date >= stays.stay_start_date
+            months.month_end_date >= stays.stay_start_date
             and (
                 stays.stay_end_date is null
-                or month_ends.month_end_date < stays.stay_end_date
+                or months.month_end_date < stays.stay_end_date
             )
 
 ),

@@ -24,30 +24,9 @@ population as (
 
 ),
 
-calendar as (
-
-    select * from {{ ref('dim_date') }}
-
-),
-
-reporting_period as (
-
-    select * from {{ ref('int_reporting_period_derived') }}
-
-),
-
 months as (
 
-    select
-        calendar.month_start_date,
-        calendar.date_day as month_end_date,
-        calendar.days_in_month
-    from calendar
-    cross join reporting_period
-    where
-        calendar.is_month_end
-        and calendar.date_day <= reporting_period.last_complete_month_end_date
-        and calendar.date_day >= (select min(stays.stay_start_date) from stays)
+    select * from {{ ref('int_prison_months_derived') }}
 
 ),
 

@@ -36,7 +36,7 @@ import typer
 from justice import dbt
 from justice.athena.mock import ACCOUNT_ID, AthenaShim, Column, describe
 from justice.athena.sql import check_statement
-from justice.console import PROJECT_ROOT
+from justice.console import PROJECT_ROOT, JusticeError
 
 REGION = "eu-west-2"
 # Dummy settings for every variable profiles/profiles.yml reads on the athena target.
@@ -127,13 +127,18 @@ def _dbt(args: list[str], project_dir: Path, target_path: Path) -> dbt.DbtResult
 
 
 def _raw_columns(source: dict[str, Any]) -> list[Column]:
-    """A source table's columns as the lake contract types them (else as strings)."""
+    """A source table's columns as the lake contract types them (every source is in the
+    contract: tests/python/test_contract_models.py)."""
     from justice.lake import contract as lake_schema
 
     try:
         schema = lake_schema.table(source["source_name"], source["name"]).schema
     except KeyError:
-        return [Column(name, "string", "varchar") for name in source.get("columns", {})]
+        raise JusticeError(
+            f"source {source['source_name']}.{source['name']} is not in the lake contract "
+            "(scripts/justice/lake/contract.py): add it there and render the sources YAML "
+            "with `python -m justice.lake.sources_yaml`."
+        ) from None
     columns = []
     for arrow_field in schema:
         glue_type = _arrow_to_glue(arrow_field.type)

@@ -349,9 +349,9 @@ class AthenaShim:
     def infer_columns(self, query: exp.Query) -> list[Column]:
         """The columns `query` returns, typed as far as sqlglot can tell (else string).
 
-        The Athena counterpart of justice.quality.stub_warehouse: these invented columns
-        are what dbt-athena's get_columns_in_relation (the star_except macro) reads at
-        compile time."""
+        dbt itself asks for them (incremental merges, contract checks, reading back test
+        results, unit-test inputs); the project's own macros read columns from the YAML
+        instead, so nothing here can change the SQL they produce."""
         query = query.copy()
         for table in query.find_all(exp.Table):
             table.set("catalog", None)

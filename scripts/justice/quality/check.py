@@ -4,7 +4,7 @@ rules (DESIGN.md section 1, STYLE.md), read from dbt's own artefacts.
 dbt already knows the graph, so the rules read the manifest (and `catalog.json`, when a
 warehouse has been documented, for the columns a model really has) rather than re-parsing
 SQL; the one rule that reads SQL (hard-coded relations) reads dbt's compiled code, which
-`justice check` gets by compiling the project against the stub warehouse. Every finding
+`justice check` gets by compiling the project against an empty scratch warehouse. Every finding
 names the node, the rule and how to fix it. Exceptions live in one reviewed file,
 `check_waivers.yml` (justice.quality.waivers), each with a reason; a waiver that no longer
 matches anything is itself a finding, so the file cannot rot.
@@ -97,9 +97,9 @@ def run_checks(
 
 
 def compile_project(settings: Settings) -> dict[str, Any]:
-    """The project's manifest with compiled code: `dbt compile` against the stub warehouse
+    """The project's manifest with compiled code: `dbt compile` against an empty scratch warehouse
     (no lake or build needed)."""
-    from justice.quality.stub_warehouse import compiled_manifest
+    from justice.quality.scratch_warehouse import compiled_manifest
 
     try:
         return compiled_manifest(settings)
@@ -164,7 +164,7 @@ def command(
     report_ok = True
     if not data_only:
         if manifest is None:
-            say("justice check: dbt parse and compile (stub warehouse) ...")
+            say("justice check: dbt parse and compile (empty scratch warehouse) ...")
         report = check_project(settings, manifest, catalog, waivers, rule_ids or None)
         if as_json:
             typer.echo(json.dumps([f.as_dict() for f in report.findings], indent=2))

@@ -3,7 +3,8 @@
 
 SQL is rendered by dbt itself (sqlfluff's dbt templater), so what is linted is what dbt
 runs. Rendering needs no lake and no built warehouse: models are only compiled, against
-the stub warehouse of justice.quality.stub_warehouse.
+an empty scratch warehouse (justice.quality.scratch_warehouse); macros that need a model's
+columns read them from its YAML.
 
 Configuration: `[tool.sqlfluff.*]` and `[tool.ruff]` in pyproject.toml, yamllint in
 `yamllint.yml` beside this module; the project's own SQL rule is the sqlfluff plugin in
@@ -25,7 +26,7 @@ from typing import Annotated
 import typer
 
 from justice.console import PROJECT_ROOT, JusticeError, Settings, say
-from justice.quality.stub_warehouse import stub_environment
+from justice.quality.scratch_warehouse import scratch_environment
 
 YAMLLINT_CONFIG = Path(__file__).with_name("yamllint.yml")
 
@@ -170,8 +171,10 @@ def plan(files: dict[str, list[str]], *, fix: bool, settings: Settings) -> list[
             )
         )
     if sql:
-        say(f"justice lint: rendering {len(sql)} SQL file(s) with dbt (stub warehouse) ...")
-        env = stub_environment(settings)
+        say(
+            f"justice lint: rendering {len(sql)} SQL file(s) with dbt (empty scratch warehouse) ..."
+        )
+        env = scratch_environment(settings)
         sqlfluff = _tool("sqlfluff")
         if fix:
             steps.append(

@@ -5,7 +5,8 @@
 #}
 {% test no_exact_duplicates(model, key_columns) %}
 
-{%- set columns = adapter.get_columns_in_relation(model) if execute else [] -%}
+{#- the model's columns from its YAML (the graph), not the warehouse -#}
+{%- set columns = justice.model_columns(model) -%}
 
 with counted as (
 
