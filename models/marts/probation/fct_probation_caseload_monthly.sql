@@ -18,29 +18,9 @@ attributes as (
 
 ),
 
-calendar as (
-
-    select * from {{ ref('dim_date') }}
-
-),
-
-reporting_period as (
-
-    select * from {{ ref('int_reporting_period_derived') }}
-
-),
-
 month_ends as (
 
-    select calendar.date_day as month_end_date
-    from calendar
-    cross join reporting_period
-    where
-        calendar.is_month_end
-        and calendar.date_day <= reporting_period.last_complete_month_end_date
-        and calendar.date_day >= (
-            select min(periods.supervision_start_date) from periods
-        )
+    select * from {{ ref('int_month_ends_derived') }}
 
 ),
 
