@@ -260,6 +260,10 @@ def _mart_reads_other_domain_intermediate(mf: Manifest) -> None:
     mf["nodes"][m("dim_person")]["depends_on"]["nodes"].append(m("int_custody_episodes_derived"))
 
 
+def _intermediate_reads_mart(mf: Manifest) -> None:
+    mf["nodes"][m("int_custody_episodes_derived")]["depends_on"]["nodes"].append(m("dim_person"))
+
+
 def _hard_coded_table(mf: Manifest) -> None:
     mf["nodes"][m("int_person_records")]["raw_code"] = (
         "with history as (select * from {{ ref('int_nomis__offenders_history') }}),\n"
@@ -385,6 +389,7 @@ BROKEN: list[tuple[str, Callable[[Manifest], None]]] = [
     ("staging-reads-model", _staging_reads_intermediate),
     ("mart-reads-staging", _mart_reads_staging),
     ("mart-reads-other-domain-intermediate", _mart_reads_other_domain_intermediate),
+    ("reads-later-layer", _intermediate_reads_mart),
     ("hard-coded-relation", _hard_coded_table),
     ("hard-coded-relation", _hard_coded_file),
     ("model-folder", _model_outside_layers),

@@ -13,9 +13,26 @@ record_events as (
 
 ),
 
+-- the calendar's months, made here rather than read from dim_date: an
+-- intermediate never reads a mart (DESIGN.md section 1)
+month_spine as (
+
+    {{ dbt.date_spine(
+        'month',
+        "cast('" ~ var('calendar_start_date') ~ "' as date)",
+        "cast('" ~ var('calendar_end_date') ~ "' as date)",
+    ) }}
+
+),
+
 calendar as (
 
-    select * from {{ ref('dim_date') }}
+    select
+        cast(date_month as date) as month_start_date,
+        cast(
+            {{ dbt.last_day('date_month', 'month') }} as date
+        ) as month_end_date
+    from month_spine
 
 ),
 
@@ -29,16 +46,16 @@ months as (
 
     select
         calendar.month_start_date,
-        calendar.date_day as month_end_date,
-        calendar.days_in_month
+        calendar.month_end_date,
+        cast(
+            extract(day from calendar.month_end_date) as integer
+        ) as days_in_month
     from calendar
     cross join reporting_period
     where
-        calendar.is_month_end
-        and calendar.date_day <= reporting_period.last_complete_month_end_date
-        and calendar.date_day >= (
-            select min(record_events.first_event_date) from record_events
-        )
+        calendar.month_end_date <= reporting_period.last_complete_month_end_date
+        and calendar.month_end_date
+        >= (select min(record_events.first_event_date) from record_events)
 
 )
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from justice.quality.rules.project import STAGING_PREFIXES, Finding, Project, finding, rule
+from justice.quality.rules.project import (
+    LAYERS,
+    STAGING_PREFIXES,
+    Finding,
+    Project,
+    finding,
+    rule,
+)
 
 
 @rule("source-outside-staging", "only staging models read sources")
@@ -159,6 +166,33 @@ def _mart_reads_other_domain(project: Project) -> Iterator[Finding]:
                     "move the shared intermediate to a folder of models/intermediate/ "
                     "that is not a mart domain.",
                 )
+
+
+@rule(
+    "reads-later-layer",
+    "a model never reads a model of a later layer (staging, history, intermediate, marts)",
+)
+def _reads_later_layer(project: Project) -> Iterator[Finding]:
+    order = {layer: position for position, layer in enumerate(LAYERS)}
+    for uid, node in project.models.items():
+        layer = project.layer(node)
+        if layer in (None, "staging"):
+            continue  # staging has its own, stricter rule (staging-reads-model)
+        for parent in project.parents(uid):
+            parent_node = project.models.get(parent)
+            parent_layer = project.layer(parent_node) if parent_node else None
+            if parent_layer is None or order[parent_layer] <= order[layer]:
+                continue
+            yield finding(
+                project,
+                "reads-later-layer",
+                uid,
+                f"{layer} model reads {project.name_of(parent)}, a model of the later "
+                f"{parent_layer} layer.",
+                f"build what it needs from the {layer} layer or earlier (e.g. make the "
+                "calendar or spine it needs in models/intermediate/), so the layers stay "
+                "a one-way flow.",
+            )
 
 
 @rule("exposure-reads-non-mart", "exposures depend only on marts")
