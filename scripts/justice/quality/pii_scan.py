@@ -17,7 +17,8 @@ warehouse and the manifest of that build:
      shares some dates with birthdays by chance, a leaked date of birth column shares
      nearly all;
    - numbers are not compared (a birth year, a count, an internal id are not personal
-     data by themselves).
+     data by themselves), nor text made only of digits: a court disposal code `1999` is
+     not the birth year 1999, nor a Delius offender id.
 
 Findings name the mart, the column, the kind of personal data and how many values match;
 the values themselves are never printed.
@@ -189,7 +190,7 @@ def scan_relation(
             categories: set[str] = set()
             matches = 0
             for value in set(values):
-                if len(value) < MIN_TEXT_LENGTH:
+                if len(value) < MIN_TEXT_LENGTH or value.isdigit():
                     continue
                 hit = personal.text_categories(value)
                 if hit:
