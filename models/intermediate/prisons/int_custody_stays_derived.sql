@@ -24,9 +24,15 @@ bookings as (
 
 ),
 
-offenders as (
+person_clusters as (
 
-    select * from {{ ref('int_nomis__offenders_as_of') }}
+    select * from {{ ref('int_person_clusters') }}
+
+),
+
+person_attributes as (
+
+    select * from {{ ref('int_person_attributes_resolved') }}
 
 ),
 
@@ -196,13 +202,19 @@ stays_keyed as (
         stays_in_episodes.end_movement_reason_code,
         stays_in_episodes.is_start_recorded,
         stays_in_episodes.is_open,
-        {{ justice.conformed_sex('offenders.sex_code') }} as sex,
-        offenders.birth_date
+        -- the resolved attributes, as in every mart (not the NOMIS record's)
+        coalesce(person_attributes.sex, 'unknown') as sex,
+        person_attributes.birth_date
     from stays_in_episodes
     left join bookings
         on stays_in_episodes.booking_id = bookings.booking_id
-    left join offenders
-        on bookings.offender_id = offenders.offender_id
+    left join person_clusters
+        on
+            person_clusters.system = 'nomis'
+            and cast(bookings.offender_id as {{ dbt.type_string() }})
+            = person_clusters.source_record_id
+    left join person_attributes
+        on person_clusters.person_key = person_attributes.person_key
 
 )
 

@@ -2,7 +2,8 @@
     One row per person (person_key: a linkage cluster of source person records):
     sex, birth year and age band, the systems the person was seen in, how many
     source records they have, and their first and last event dates. Sex and date of
-    birth are the values most of the person's records agree on.
+    birth are the values most of the person's records agree on
+    (int_person_attributes_resolved: the one rule every mart uses).
 -#}
 
 with
@@ -25,6 +26,12 @@ record_events as (
 
 ),
 
+attributes as (
+
+    select * from {{ ref('int_person_attributes_resolved') }}
+
+),
+
 reporting_period as (
 
     select * from {{ ref('int_reporting_period_derived') }}
@@ -36,8 +43,6 @@ records_keyed as (
     select
         clusters.person_key,
         clusters.system,
-        {{ justice.conformed_sex('records.sex') }} as sex,
-        records.birth_date,
         record_events.first_event_date,
         record_events.last_event_date
     from clusters
@@ -47,34 +52,6 @@ records_keyed as (
         on
             clusters.system = record_events.source_system
             and clusters.source_record_id = record_events.source_record_id
-
-),
-
-sex_votes as (
-
-    select
-        person_key,
-        sex,
-        row_number() over (
-            partition by person_key order by count(*) desc, sex
-        ) as vote_rank
-    from records_keyed
-    where sex != 'unknown'
-    group by person_key, sex
-
-),
-
-birth_date_votes as (
-
-    select
-        person_key,
-        birth_date,
-        row_number() over (
-            partition by person_key order by count(*) desc, birth_date
-        ) as vote_rank
-    from records_keyed
-    where birth_date is not null
-    group by person_key, birth_date
 
 ),
 
@@ -100,13 +77,11 @@ people as (
     select
         cast(people_aggregated.person_key as {{ dbt.type_string() }})
             as person_key,
-        cast(coalesce(sex_votes.sex, 'unknown') as {{ dbt.type_string() }})
-            as sex,
-        cast(extract(year from birth_date_votes.birth_date) as integer)
-            as birth_year,
+        cast(attributes.sex as {{ dbt.type_string() }}) as sex,
+        cast(attributes.birth_year as integer) as birth_year,
         cast(
             {{ justice.age_band(
-                'birth_date_votes.birth_date', 'reporting_period.reporting_date') }}
+                'attributes.birth_date', 'reporting_period.reporting_date') }}
             as {{ dbt.type_string() }}
         ) as age_band,
         cast(
@@ -135,14 +110,8 @@ people as (
         cast(people_aggregated.last_event_date as date) as last_event_date
     from people_aggregated
     cross join reporting_period
-    left join sex_votes
-        on
-            people_aggregated.person_key = sex_votes.person_key
-            and sex_votes.vote_rank = 1
-    left join birth_date_votes
-        on
-            people_aggregated.person_key = birth_date_votes.person_key
-            and birth_date_votes.vote_rank = 1
+    inner join attributes
+        on people_aggregated.person_key = attributes.person_key
 
 )
 

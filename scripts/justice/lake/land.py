@@ -10,8 +10,11 @@ Public interface (used by the ``justice generate`` / ``justice land`` commands):
 Layout: ``<lake>/raw/<system>/<table>/extraction_date=YYYY-MM-DD/part-NNNNN.parquet|csv``,
 one part per chunk of ``generator.world.CHUNK_SIZE`` people. Ground truth is written per chunk as
 directories of parquet parts: ``<lake>/_truth/<name>/part-NNNNN.parquet`` for ``people``,
-``person_records``, ``custody_stays``, ``court_cases``, ``court_disposals`` and ``injected``
-(read them with ``read_parquet('<lake>/_truth/<name>/*.parquet')``). Truth covers the
+``person_records``, ``custody_stays``, ``court_cases``, ``court_disposals``, ``offences``
+(true offence and conviction dates, every charged offence), ``supervision_periods`` (one per
+Delius disposal: type, true start, expected end, termination), ``probation_appointments``,
+``em_orders`` (true end, violations), ``em_violations`` and ``injected`` (read them with
+``read_parquet('<lake>/_truth/<name>/*.parquet')``). Truth covers the
 whole simulated horizon (``start + generator.world.HORIZON_DAYS``), not just the landed days; filter
 by date to compare with what has landed.
 """
@@ -118,6 +121,69 @@ TRUTH_SCHEMAS: dict[str, pa.Schema] = {
             ("sentence_date", pa.date32()),
         ]
     ),
+    "offences": pa.schema(
+        [
+            ("person_id", pa.int64()),
+            ("case_id", pa.string()),
+            ("defendant_id", pa.string()),
+            ("offence_id", pa.string()),
+            ("offence_code", pa.string()),
+            ("is_breach", pa.bool_()),
+            ("offence_date", pa.date32()),
+            ("conviction_date", pa.date32()),
+            ("sentence_date", pa.date32()),
+        ]
+    ),
+    "supervision_periods": pa.schema(
+        [
+            ("person_id", pa.int64()),
+            ("offender_id", pa.int64()),
+            ("event_id", pa.int64()),
+            ("disposal_id", pa.int64()),
+            ("supervision_type", pa.string()),
+            ("disposal_type_code", pa.string()),
+            ("sentence_date", pa.date32()),
+            ("supervision_start_date", pa.date32()),
+            ("expected_end_date", pa.date32()),
+            ("termination_date", pa.date32()),
+            ("termination_reason", pa.string()),
+        ]
+    ),
+    "probation_appointments": pa.schema(
+        [
+            ("contact_id", pa.int64()),
+            ("person_id", pa.int64()),
+            ("offender_id", pa.int64()),
+            ("disposal_id", pa.int64()),
+            ("contact_date", pa.date32()),
+            ("attended", pa.string()),
+            ("complied", pa.string()),
+        ]
+    ),
+    "em_orders": pa.schema(
+        [
+            ("order_id", pa.string()),
+            ("person_id", pa.int64()),
+            ("subject_id", pa.string()),
+            ("order_type", pa.string()),
+            ("order_start_date", pa.date32()),
+            ("planned_end_date", pa.date32()),
+            ("order_end_date", pa.date32()),
+            ("violation_count", pa.int32()),
+            ("high_severity_violation_count", pa.int32()),
+            ("first_violation_date", pa.date32()),
+        ]
+    ),
+    "em_violations": pa.schema(
+        [
+            ("event_id", pa.string()),
+            ("order_id", pa.string()),
+            ("person_id", pa.int64()),
+            ("violation_type", pa.string()),
+            ("severity", pa.string()),
+            ("violation_date", pa.date32()),
+        ]
+    ),
     "injected": pa.schema(
         [
             ("kind", pa.string()),
@@ -192,6 +258,11 @@ def _process_chunk(job: dict) -> tuple[int, int, dict[str, int], int]:
         _write_truth(truth, "custody_stays", chunk.truth_stays, c)
         _write_truth(truth, "court_cases", chunk.truth_cases, c)
         _write_truth(truth, "court_disposals", chunk.truth_disposals, c)
+        _write_truth(truth, "offences", chunk.truth_offences, c)
+        _write_truth(truth, "supervision_periods", chunk.truth_supervision, c)
+        _write_truth(truth, "probation_appointments", chunk.truth_appointments, c)
+        _write_truth(truth, "em_orders", chunk.truth_em_orders, c)
+        _write_truth(truth, "em_violations", chunk.truth_em_violations, c)
         _write_truth(truth, "injected", injected, c)
     return c, job["n"], rows, files
 

@@ -17,10 +17,9 @@ warehouse and the manifest of that build:
      shares some dates with birthdays by chance, a leaked date of birth column shares
      nearly all;
    - numbers are not compared (a birth year, a count, an internal id are not personal
-     data by themselves), and neither is text made only of digits, up to 7 of them: a
-     year, a code or an internal id written as text (`fct_court_disposals.disposal_code`
-     `1029` is not the record id `1029`, nor is `1999` a date of birth), nor a placeholder
-     such as `UNKNOWN`; a date of birth written as text must hold a digit.
+     data by themselves), nor text made only of digits: a court disposal code `1999` is
+     not the birth year 1999, nor a Delius offender id; nor a placeholder such as
+     `UNKNOWN`; and a date of birth written as text must hold a digit.
 
 Findings name the mart, the column, the kind of personal data and how many values match;
 the values themselves are never printed.
@@ -42,7 +41,6 @@ from justice.console import JusticeError, Settings
 UPSTREAM_LAYERS = ("staging", "history", "intermediate")
 MART_LAYER = "marts"
 MIN_TEXT_LENGTH = 3
-MAX_PLAIN_NUMBER_LENGTH = 7
 DATE_SHARE = 0.5
 DATE_MIN_MATCHES = 3
 TEXT_TYPES = ("VARCHAR", "CHAR", "TEXT", "STRING")
@@ -97,13 +95,13 @@ PLACEHOLDERS = frozenset(
 
 def is_comparable(value: str, category: str | None = None) -> bool:
     """Whether a normalised text value could identify someone: not a short code or
-    initial, not a placeholder, not a plain number of up to MAX_PLAIN_NUMBER_LENGTH
-    digits, and, for a date of birth written as text, holding a digit."""
+    initial, not a placeholder, not a plain number, and, for a date of birth written as
+    text, holding a digit."""
     if len(value) < MIN_TEXT_LENGTH or value in PLACEHOLDERS:
         return False
     if category == "date_of_birth" and not any(char.isdigit() for char in value):
         return False
-    return not (value.isdigit() and len(value) <= MAX_PLAIN_NUMBER_LENGTH)
+    return not value.isdigit()
 
 
 def _layer(node: dict[str, Any]) -> str | None:

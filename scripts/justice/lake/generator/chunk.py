@@ -113,6 +113,11 @@ class ChunkBase:
     truth_stays: list[tuple]
     truth_cases: list[tuple]
     truth_disposals: list[tuple]
+    truth_offences: list[tuple]
+    truth_supervision: list[tuple]
+    truth_appointments: list[tuple]
+    truth_em_orders: list[tuple]
+    truth_em_violations: list[tuple]
     injected: list[tuple]  # kind, system, table, key, record_date, ext_date, detail
 
     # ------------------------------------------------------------------ helpers

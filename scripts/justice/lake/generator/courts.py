@@ -11,6 +11,9 @@ CATEGORIES = ("custody", "suspended_sentence", "community_order", "fine", "disch
 CATEGORY_P = (0.30, 0.15, 0.20, 0.25, 0.10)
 UNMAPPED_CP_DISPOSALS = ("1999", "3118", "9026")
 UNMAPPED_OFFENCES = ("XX99001", "CJ03999", "TH68999")
+# Breaches of court orders or licences are in the offence seed (so the marts can tell
+# them from new offences: proven reoffending never counts them), but are not simulated.
+BREACH_CATEGORY = "breach of court order or licence"
 
 
 class CourtsMixin(ChunkBase):
@@ -18,7 +21,12 @@ class CourtsMixin(ChunkBase):
 
     def load_court_refs(self, refs: Refs) -> None:
         """Offence codes, magistrates' and Crown courts, disposal codes by category."""
-        self.off_codes = [o["offence_code"] for o in refs.offences]
+        self.off_codes = [
+            o["offence_code"] for o in refs.offences if o["offence_category"] != BREACH_CATEGORY
+        ]
+        self.off_breach = {
+            o["offence_code"] for o in refs.offences if o["offence_category"] == BREACH_CATEGORY
+        }
         self.off_indictable = {
             o["offence_code"]: o["is_indictable_only"].lower() == "true" for o in refs.offences
         }
@@ -193,6 +201,21 @@ class CourtsMixin(ChunkBase):
                 o["verdict"] = "NOT_GUILTY"
             emit(acquitted_day, 17)
         completion = sentence_day if sentence_day is not None else acquitted_day
+        for o, true_code in zip(offences, codes, strict=True):
+            guilty = o["verdict"] == "GUILTY"
+            self.truth_offences.append(
+                (
+                    p.pid,
+                    case_id,
+                    defendant_id,
+                    o["offence_id"],
+                    true_code,
+                    true_code in self.off_breach,
+                    o["offence_date"],
+                    convicted_day if guilty else None,
+                    sentence_day if guilty else None,
+                )
+            )
         first_h = min(first_effective) if first_effective else None
         self.truth_cases.append(
             (

@@ -18,6 +18,10 @@ PROBATION_ORGS = (
 )
 
 
+# device events that violate the order (not fitting, removal or low battery)
+EM_VIOLATIONS = ("CURFEW_VIOLATION", "EXCLUSION_ZONE_ENTRY", "STRAP_TAMPER")
+
+
 class MonitoringMixin(ChunkBase):
     """An electronic monitoring order and its device events."""
 
@@ -121,8 +125,26 @@ class MonitoringMixin(ChunkBase):
                         sev if r.random() < 0.8 else "MEDIUM",
                     )
                 )
+        violations = []
         for day, etype, sev in sorted(evs):
-            dev(day, etype, sev)
+            eid = dev(day, etype, sev)
+            if etype in EM_VIOLATIONS:
+                violations.append((day, sev))
+                self.truth_em_violations.append((eid, oid, p.pid, etype, sev, day))
+        self.truth_em_orders.append(
+            (
+                oid,
+                p.pid,
+                sid,
+                otype,
+                o_start,
+                o_end,
+                real_end,
+                len(violations),
+                sum(1 for _, sev in violations if sev == "HIGH"),
+                min(day for day, _ in violations) if violations else None,
+            )
+        )
         dev(real_end, "TAG_REMOVED", "LOW")
         if r.random() < R.entered_in_error:
             day = r.randint(o_start, max(o_start, real_end - 1))

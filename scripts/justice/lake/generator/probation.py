@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import calendar
+
 from . import noise as nz
 from .chunk import BIG_BLOCK, BLOCK, PBLOCK, US_DAY, US_HOUR, US_MIN, ChunkBase
 from .courts import CATEGORIES
 from .people import Person
 from .reference import LEGACY_DELIUS_DISPOSAL
 from .seeds import Refs
+
+SUPERVISION_TYPES = {
+    "custody": "licence",
+    "suspended_sentence": "suspended_sentence_order",
+    "community_order": "community_order",
+}
+TERMINATION_REASONS = {
+    "CMP": "completed",
+    "REV": "revoked",
+    "BRE": "breach",
+    "ETG": "early_termination",
+}
+
+
+def add_months(day: int, months: int) -> int:
+    """``day`` plus calendar months, the day of the month clamped to the month's length
+    (as SQL date arithmetic does: 31 January + 1 month = 28 or 29 February)."""
+    date = nz.to_date(day)
+    index = date.month - 1 + months
+    year, month = date.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return nz.to_day(date.replace(year=year, month=month, day=min(date.day, last)))
 
 
 class ProbationMixin(ChunkBase):
@@ -95,6 +119,8 @@ class ProbationMixin(ChunkBase):
             end, reason = r.randint(sup_start, sup_end), "REV"
         elif u < 0.12:
             end, reason = r.randint(sup_start, sup_end), "ETG"
+        elif u < 0.17:  # breach of the order or licence conditions: ended by the breach
+            end, reason = r.randint(sup_start, sup_end), "BRE"
         codes = self.de_codes[category]
         dcode = r.choice(codes)
         if r.random() < R.code_unmapped:
@@ -113,6 +139,22 @@ class ProbationMixin(ChunkBase):
             None,
         )
         disposals.add(drec, ts + 2 * US_MIN, "I", drow)
+        expected_end = s_day + length if units == "D" else add_months(s_day, length)
+        self.truth_supervision.append(
+            (
+                p.pid,
+                did,
+                eid,
+                dis_id,
+                SUPERVISION_TYPES[category],
+                dcode,
+                s_day,
+                sup_start,
+                expected_end,
+                end,
+                TERMINATION_REASONS[reason],
+            )
+        )
         end_ts = end * US_DAY + 16 * US_HOUR + r.randrange(3600) * 10**6
         disposals.add(
             drec, end_ts, "U", drow[:6] + (end, self.ref_ids[("TERMINATION REASON", reason)])
@@ -141,6 +183,7 @@ class ProbationMixin(ChunkBase):
             tid = self.ref_ids[("CONTACT TYPE", ctype)]
             attended = "Y" if r.random() < 0.85 else "N"
             complied = ("Y" if r.random() < 0.9 else "N") if attended == "Y" else None
+            self.truth_appointments.append((cid, p.pid, did, dis_id, d, attended, complied))
             if r.random() < 0.4:  # booked ahead, outcome recorded on or after the day
                 booked = d - r.randint(1, 7)
                 contacts.add(

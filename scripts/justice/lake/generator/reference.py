@@ -30,6 +30,7 @@ REFERENCE_CODES: tuple[tuple[str, str, str], ...] = (
     ("CONTACT TYPE", "CPRG", "Accredited programme session"),
 )
 LATE_REFERENCE_CODE = ("CONTACT TYPE", "CVID", "Video appointment")  # added start+3
+BREACH_REFERENCE_CODE = ("TERMINATION REASON", "BRE", "Breach")
 
 
 class ReferenceMixin(ChunkBase):
@@ -91,6 +92,7 @@ def reference_ids(refs: Refs) -> dict[tuple[str, str], int]:
             codes.append(("DISPOSAL TYPE", d["source_code"], d["source_description"]))
     codes.append(("DISPOSAL TYPE", LEGACY_DELIUS_DISPOSAL, "Legacy order (pre-2005)"))
     codes.append(LATE_REFERENCE_CODE)
+    codes.append(BREACH_REFERENCE_CODE)  # after every older code: their ids do not move
     out = {}
     for i, (cs, cv, desc) in enumerate(codes):
         out[(cs, cv)] = 1001 + i

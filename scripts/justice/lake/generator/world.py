@@ -80,6 +80,11 @@ class Chunk(
         self.truth_stays: list[tuple] = []
         self.truth_cases: list[tuple] = []
         self.truth_disposals: list[tuple] = []
+        self.truth_offences: list[tuple] = []
+        self.truth_supervision: list[tuple] = []
+        self.truth_appointments: list[tuple] = []
+        self.truth_em_orders: list[tuple] = []
+        self.truth_em_violations: list[tuple] = []
         self.injected: list[tuple] = []  # kind, system, table, key, record_date, ext_date, detail
         # each system's lookups from the reference seeds
         self.load_court_refs(refs)

@@ -1,15 +1,15 @@
 {#-
-    The month-end spine of the prison marts: one row per calendar month from the
-    month of the first custody stay to the last complete month the data covers (as
-    known at var('as_of')). fct_prison_population_monthly and
-    fct_prison_violence_monthly both report over it, so they cover the same months.
+    The month-end spine of the monthly marts: one row per calendar month from the
+    month of the first event any system records to the last complete month the data
+    covers (as known at var('as_of')). The prison population, the violence rate and
+    the probation caseload all report over it, so they cover the same months.
 -#}
 
 with
 
-stays as (
+record_events as (
 
-    select * from {{ ref('int_custody_stays_derived') }}
+    select * from {{ ref('int_person_record_events_summarised') }}
 
 ),
 
@@ -55,7 +55,7 @@ months as (
     where
         calendar.month_end_date <= reporting_period.last_complete_month_end_date
         and calendar.month_end_date
-        >= (select min(stays.stay_start_date) from stays)
+        >= (select min(record_events.first_event_date) from record_events)
 
 )
 
