@@ -118,11 +118,26 @@
 
 {#
     Returns the pseudonymous person key for a cluster id: the SHA-256 (hex) of the
-    salt followed by the cluster id. The salt comes from the environment variable
-    JUSTICE_PERSON_KEY_SALT; without it the development salt
-    'justice-development-salt' is used, which must never be used for published data.
+    salt followed by the cluster id. The salt is never part of the SQL text (it would
+    land in dbt's logs, target/ and Athena's query history): it is read from the
+    protected relation `person_key_salt_relation()`, one row with one column `salt`.
+    Locally `justice build` creates it from JUSTICE_PERSON_KEY_SALT (development default
+    'justice-development-salt', never for published data); on Athena the operator
+    creates it and grants it to the build role only, with Lake Formation.
 #}
 {% macro person_key(cluster_id) -%}
-    {%- set salt = env_var('JUSTICE_PERSON_KEY_SALT', 'justice-development-salt') -%}
-    {{ justice.sha256_hex("'" ~ salt | replace("'", "''") ~ "' || " ~ cluster_id) }}
+    {%- set salt = '(select salt from ' ~ justice.person_key_salt_relation() ~ ')' -%}
+    {{ justice.sha256_hex(salt ~ " || " ~ cluster_id) }}
+{%- endmacro %}
+
+
+{#
+    Returns the relation holding the person-key salt: `<schema>.person_key_salt`, the
+    schema from var person_key_salt_schema (default `private`; on Athena prefixed like
+    every schema: `<prefix>_private`).
+#}
+{% macro person_key_salt_relation() -%}
+    {%- set schema = generate_schema_name(var('person_key_salt_schema', 'private'), none) -%}
+    {{ return(api.Relation.create(
+        database=target.database, schema=schema, identifier='person_key_salt')) }}
 {%- endmacro %}

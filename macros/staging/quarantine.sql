@@ -2,12 +2,18 @@
     Returns the reason a staged row cannot be made valid, or null when it can.
     `rules` is a list of (condition, reason) pairs, checked in order; the first
     condition that holds gives the reason. Rows with a reason go to stg_quarantine,
-    never silently away.
+    never silently away. A condition may say `__ELIGIBLE__` (a window rule such as
+    conflicting_change_rule): it becomes "none of the earlier conditions holds".
 #}
 {% macro quarantine_reason(rules) -%}
+    {%- set earlier = [] -%}
     case
         {%- for condition, reason in rules %}
-        when {{ condition }} then '{{ reason }}'
+        {%- set eligible = ('not (' ~ earlier | join(' or ') ~ ')') if earlier else 'true' %}
+        when {{ condition | replace('__ELIGIBLE__', eligible) }} then '{{ reason }}'
+        {%- if '__ELIGIBLE__' not in condition %}
+        {%- do earlier.append('coalesce(' ~ condition ~ ', false)') %}
+        {%- endif %}
         {%- endfor %}
     end
 {%- endmacro %}
@@ -72,4 +78,52 @@ where quarantine_reason is not null
 union all
 {% endif %}
 {%- endfor %}
+{%- endmacro %}
+
+
+{#
+    Returns a (condition, reason) rule for `quarantine_reason` that holds for conflicting
+    changes: two or more distinct rows for the same key, change time and operation (the
+    same change delivered with different values). Both rows are quarantined, because
+    neither can be trusted; history would otherwise keep one of them at random. Rows an
+    earlier rule already quarantines (a null key, an unreadable date) take no part: the
+    condition holds `__ELIGIBLE__`, which quarantine_reason replaces with "no earlier
+    rule holds".
+
+    - `key_columns`: the source key (as in the history model);
+    - `changed_at`: the column history orders changes by, when the table has one
+      (coalesced with extracted_at, as history does);
+    - `nested_columns`: list or struct columns (hashed as JSON text, see canonical_string).
+
+    The row image is every column of the model's YAML except the CDC envelope, the
+    validation columns and `raw_` columns (a date written two ways is the same date).
+#}
+{% macro conflicting_change_rule(key_columns, changed_at=none, nested_columns=[]) -%}
+    {%- set skipped = ['cdc_operation', 'extracted_at', 'extraction_date', 'source_key',
+        'quarantine_reason'] + key_columns -%}
+    {%- set parts = [] -%}
+    {%- for name in (model.columns or {}).keys() | sort
+        if name | lower not in skipped and not (name | lower).startswith('raw_') -%}
+        {%- do parts.append("coalesce(" ~ justice.canonical_string(
+            name, 'struct' if name in nested_columns else 'text') ~ ", '<null>')") -%}
+    {%- endfor -%}
+    {%- if parts | length == 0 -%}
+        {%- do parts.append("''") -%}
+    {%- endif -%}
+    {#- only rows no earlier rule quarantines are compared (quarantine_reason fills in
+        __ELIGIBLE__): a corrupt copy of a row is not a conflicting change -#}
+    {%- set row_image = 'case when __ELIGIBLE__ then '
+        ~ dbt.hash(parts | join(" || '|' || ")) ~ ' end' -%}
+    {%- set window -%}
+        over (
+            partition by
+                {{ justice.source_key(key_columns) }},
+                {{ 'coalesce(' ~ changed_at ~ ', extracted_at)' if changed_at
+                    else 'extracted_at' }},
+                cdc_operation
+        )
+    {%- endset -%}
+    {%- set condition = 'min(' ~ row_image ~ ') ' ~ window ~ '\n            != max('
+        ~ row_image ~ ') ' ~ window -%}
+    {{ return((condition, 'conflicting change: same key and change time, different values')) }}
 {%- endmacro %}

@@ -1,19 +1,38 @@
-"""`justice build`: `dbt build` with the project's profile, target and vars, and a short
-summary read from dbt's results (dbt already knows what passed; its log is not re-parsed).
+"""`justice build`: write, audit, publish (DESIGN.md section 6).
+
+1. **Before dbt**, locally: `--as-of` must not precede the lake's first extraction; every
+   raw partition is checked against the lake contract (justice.lake.check): a broken file
+   stops its source, and everything downstream of it is left out of the build, with an
+   error naming the file and the column; the person-key salt relation is written.
+2. **Write and audit**: `dbt build` (or, with `--retry`, `dbt retry`: only what failed or
+   was skipped last time) into the audit area. Every test stores its failing rows.
+3. **Publish**, only when every node and test passed and no source was stopped: the marts
+   built are published in one step (justice.publish). Otherwise nothing is published,
+   and the summary says why each node failed (the database's error and the file, or the
+   test, its model and its first failing rows).
+
+SIGINT and SIGTERM stop dbt (it cancels its running queries) and the build ends with one
+line, "interrupted"; nothing is published. The summary is read from dbt's results (dbt
+already knows what passed; its log is not re-parsed).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import signal
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from justice import dbt
-from justice.console import JusticeError, LakeOption, Settings, fail
+from justice.console import JusticeError, LakeOption, Settings, fail, say
+
+PENDING_FILE = "publication_pending.json"
 
 
 @dataclass
@@ -22,6 +41,7 @@ class Summary:
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # status, node, message
     warnings: list[tuple[str, str]] = field(default_factory=list)
     elapsed: float = 0.0
+    explanations: dict[str, list[str]] = field(default_factory=dict)  # node: why, in lines
 
     @property
     def ok(self) -> bool:
@@ -36,6 +56,7 @@ class Summary:
         for status, node, message in self.failures:
             first_line = (message or "").strip().splitlines()[:1]
             lines.append(f"  FAILED {node} ({status}): {first_line[0] if first_line else ''}")
+            lines += [f"      {line}" for line in self.explanations.get(node, [])]
         for node, message in self.warnings[:20]:
             first_line = (message or "").strip().splitlines()[:1]
             lines.append(f"  warned {node}: {first_line[0] if first_line else ''}")
@@ -79,6 +100,138 @@ def with_as_of(vars_: str | None, as_of: str) -> str:
     return json.dumps({**parsed, "as_of": as_of})
 
 
+# ---------------------------------------------------------------- before dbt
+
+
+def check_as_of(settings: Settings, as_of: str) -> None:
+    """`--as-of` before the lake's first extraction would build empty marts: refuse."""
+    from justice.lake.check import first_extraction_date
+
+    first = first_extraction_date(settings.lake_path)
+    if first is not None and dt.date.fromisoformat(as_of) < first:
+        fail(
+            f"--as-of {as_of} is before the first extraction in {settings.lake_path} "
+            f"({first.isoformat()}): nothing was known then. Nothing was built or published."
+        )
+
+
+def check_sources(settings: Settings) -> list[str]:
+    """Check every raw partition against the lake contract; print each error and return
+    the sources that must not be built (dbt selectors)."""
+    from justice.lake.check import blocked_sources, check_lake
+
+    errors = check_lake(settings.lake_path)
+    if not errors:
+        return []
+    from justice.console import error
+
+    error(
+        f"{len(errors)} raw file(s) do not match the lake contract "
+        "(scripts/justice/lake/contract.py); their sources are not built:"
+    )
+    for item in errors:
+        say(f"  {item.render(settings.lake_path)}")
+    blocked = blocked_sources(errors)
+    say(
+        "not built: everything downstream of "
+        + ", ".join(selector.removeprefix("source:") for selector in blocked)
+        + " (the rest is built and tested in the audit area; nothing will be published)"
+    )
+    return blocked
+
+
+# ---------------------------------------------------------------- running dbt
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """SIGTERM behaves like Ctrl-C (SIGINT) while dbt runs: dbt cancels its queries and
+    stops, and the harness says "interrupted"."""
+
+    def stop(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal handler signature
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (e.g. inside a test runner thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# ---------------------------------------------------------------- publishing
+
+
+def _manifest(settings: Settings) -> dict[str, Any]:
+    path = settings.target_path / "manifest.json"
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _explain(summary: Summary, manifest: dict[str, Any], settings: Settings, local: bool) -> None:
+    from justice.audit import explain_failure
+
+    for _, node, message in summary.failures:
+        summary.explanations[node] = explain_failure(
+            node, message, manifest, settings.duckdb_path if local else None
+        )
+
+
+def publish(
+    settings: Settings,
+    pending: Any,
+    manifest: dict[str, Any],
+    *,
+    target: str | None,
+    local: bool,
+    invocation_id: str,
+) -> None:
+    """Publish the marts a passing build (chain) built, in one step."""
+    from justice.publish import marts_in_manifest, publish_duckdb
+
+    marts = marts_in_manifest(manifest)
+    chosen = [marts[unique_id] for unique_id in pending.marts if unique_id in marts]
+    if not chosen:
+        say("no mart was built: nothing to publish (the published marts are as they were)")
+        return
+    as_of = (pending.vars or {}).get("as_of")
+    if local:
+        published = publish_duckdb(
+            settings.duckdb_path,
+            settings.published_path,
+            chosen,
+            replace_all=pending.all_marts,
+            invocation_id=invocation_id,
+            as_of=str(as_of) if as_of else None,
+        )
+        say(
+            f"published {len(published)} mart(s) to {settings.published_path}"
+            + (f" (as of {as_of})" if as_of else "")
+        )
+        return
+    args = [
+        "run-operation",
+        "publish_marts",
+        "--no-write-json",  # keep the build's manifest and run_results
+        "--args",
+        json.dumps({"marts": [m.name for m in chosen]}),
+    ]
+    if target:
+        args += ["--target", target]
+    result = dbt.invoke(args, settings, quiet=True)
+    if not result.success:
+        raise JusticeError(
+            "the build passed but publishing failed (on Athena each table is swapped in "
+            "one rename; those before the failure are published):\n" + result.describe_failure()
+        )
+    say(f"published {len(chosen)} mart(s)")
+
+
 def command(
     ctx: typer.Context,
     target: Annotated[str | None, typer.Option("--target", "-t", help="dbt target.")] = None,
@@ -102,39 +255,153 @@ def command(
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failure.")
     ] = False,
+    retry: Annotated[
+        bool,
+        typer.Option(
+            "--retry",
+            help="Resume the last failed build: re-run only what failed or was skipped "
+            "(dbt retry), then publish if everything has passed.",
+        ),
+    ] = False,
     lake: LakeOption = None,
 ) -> None:
-    """Run `dbt build` with the project's profile and print a short summary.
+    """Build into the audit area, test there, and publish the marts only when everything
+    passed. Extra arguments after `--` go to dbt unchanged."""
+    from justice.publish import PendingPublication
 
-    Extra arguments after `--` go to dbt unchanged.
-    """
     settings = Settings.from_env(lake=lake)
-    args = ["build"]
-    if target:
-        args += ["--target", target]
-    for item in select or []:
-        args += ["--select", item]
-    for item in exclude or []:
-        args += ["--exclude", item]
-    if as_of is not None:
+    local = (target or settings.target) == "local"
+    pending_path = settings.target_path / PENDING_FILE
+    if as_of is not None:  # a malformed date is reported before anything else
         vars_ = with_as_of(vars_, as_of)
-    if vars_:
-        args += ["--vars", vars_]
-    if full_refresh:
-        args.append("--full-refresh")
-    if fail_fast:
-        args.append("--fail-fast")
-    args += list(ctx.args)
-    if (target or settings.target) == "local" and not (settings.lake_path / "raw").exists():
+    if local and not (settings.lake_path / "raw").exists():
         fail(
             f"no raw lake at {settings.lake_path}: run `justice generate` first "
             "(or set JUSTICE_LAKE_PATH)."
         )
-    result = dbt.invoke(args, settings)
+    previous = PendingPublication.load(pending_path)
+    if retry:
+        if select or exclude or vars_ or full_refresh or as_of or ctx.args:
+            fail("--retry re-runs the last build with its own options: give it no others")
+        if previous is None:
+            fail("nothing to retry: the last build passed (or none has run); run `justice build`")
+        if previous.blocked_sources:
+            fail(
+                "the last build stopped at the source contract ("
+                + ", ".join(previous.blocked_sources)
+                + "): repair the files and run `justice build` (a retry would leave them out)"
+            )
+        if local and check_sources(settings):
+            fail("repair the raw files above, then run `justice build`")
+        args = ["retry"]
+        if target:
+            args += ["--target", target]
+        pending = previous
+    else:
+        args = ["build"]
+        if target:
+            args += ["--target", target]
+        for item in select or []:
+            args += ["--select", item]
+        for item in exclude or []:
+            args += ["--exclude", item]
+        if as_of is not None and local:
+            check_as_of(settings, as_of)
+        if vars_:
+            args += ["--vars", vars_]
+        if full_refresh:
+            args.append("--full-refresh")
+        if fail_fast:
+            args.append("--fail-fast")
+        args += list(ctx.args)
+        blocked = check_sources(settings) if local else []
+        for selector in blocked:
+            args += ["--exclude", f"{selector}+"]
+        import yaml
+
+        pending = PendingPublication(
+            vars=(yaml.safe_load(vars_) if vars_ else {}) or {},
+            blocked_sources=blocked,
+        )
+    try:
+        with interruptible():
+            result = dbt.invoke(args, settings)
+            _finish(result, settings, pending, pending_path, target=target, retry=retry)
+    except KeyboardInterrupt:
+        typer.secho(
+            "interrupted: nothing published (the published marts are as they were)",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise typer.Exit(130) from None
+
+
+def _finish(
+    result: dbt.DbtResult,
+    settings: Settings,
+    pending: Any,
+    pending_path: Any,
+    *,
+    target: str | None,
+    retry: bool,
+) -> None:
+    """Summarise the run; publish when everything passed, else say why and keep what
+    the build chain built for `--retry`."""
+    from justice.publish import marts_in_manifest
+
+    local = (target or settings.target) == "local"
     summary = summarise(result)
+    manifest = _manifest(settings)
+    if not result.results and result.success and not retry:
+        pending_path.unlink(missing_ok=True)
+        if pending.blocked_sources:
+            fail("every model depends on a source stopped by the contract: nothing was built")
+        fail(
+            "the selection matches nothing: no model, test or seed was built "
+            "(check --select/--exclude; `dbt ls -s ...` lists what a selector picks)"
+        )
+    marts = marts_in_manifest(manifest)
+    built = [r.unique_id for r in result.results if r.unique_id in marts and r.status == "success"]
+    pending.marts = list(dict.fromkeys([*pending.marts, *built]))
+    if not retry:
+        selected = {r.unique_id for r in result.results}
+        pending.all_marts = bool(marts) and set(marts) <= selected
+    passed = result.success and summary.ok and summary.counts["skipped"] == 0
+    if not passed:
+        _explain(summary, manifest, settings, local)
     typer.echo(summary.render())
-    if not result.success or not summary.ok:
-        raise typer.Exit(1)
+    if passed and not pending.blocked_sources:
+        publish(
+            settings,
+            pending,
+            manifest,
+            target=target,
+            local=local,
+            invocation_id=_invocation_id(settings),
+        )
+        pending_path.unlink(missing_ok=True)
+        return
+    pending.save(pending_path)
+    say(
+        "nothing published: the published marts are as they were. "
+        + (
+            "Repair the raw files named above, then run `justice build`."
+            if pending.blocked_sources
+            else "Fix the cause, then `justice build --retry` re-runs what failed or was skipped."
+        )
+    )
+    raise typer.Exit(1)
+
+
+def _run_results(settings: Settings) -> dict[str, Any]:
+    try:
+        return json.loads((settings.target_path / "run_results.json").read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _invocation_id(settings: Settings) -> str:
+    return str(_run_results(settings).get("metadata", {}).get("invocation_id", ""))
 
 
 # extra arguments after `--` go to dbt

@@ -7,7 +7,8 @@ build in a temporary directory without touching the developer's own lake:
 | variable | default | meaning |
 | --- | --- | --- |
 | JUSTICE_LAKE_PATH | data/lake | the raw lake (raw/, _truth/, _meta.json) |
-| JUSTICE_DUCKDB_PATH | target/justice.duckdb | the local warehouse file |
+| JUSTICE_DUCKDB_PATH | target/justice.duckdb | the local build warehouse: the audit area |
+| JUSTICE_PUBLISHED_PATH | <build warehouse>.published.duckdb | the published marts |
 | JUSTICE_TARGET | local | the dbt target (local or athena) |
 | DBT_TARGET_PATH | target | dbt's artefacts (manifest.json, run_results.json) |
 
@@ -59,6 +60,15 @@ class Settings:
     duckdb_path: Path
     target_path: Path
     target: str
+    # the published marts (write-audit-publish); default: beside the build warehouse,
+    # `target/justice.duckdb` -> `target/justice.published.duckdb`
+    published_path: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.published_path is None:
+            from justice.publish import default_published_path
+
+            object.__setattr__(self, "published_path", default_published_path(self.duckdb_path))
 
     @classmethod
     def from_env(cls, *, lake: Path | None = None) -> Settings:
@@ -69,6 +79,11 @@ class Settings:
             duckdb_path=_resolve(os.environ.get("JUSTICE_DUCKDB_PATH", "target/justice.duckdb")),
             target_path=_resolve(os.environ.get("DBT_TARGET_PATH", "target")),
             target=os.environ.get("JUSTICE_TARGET", "local"),
+            published_path=(
+                _resolve(os.environ["JUSTICE_PUBLISHED_PATH"])
+                if os.environ.get("JUSTICE_PUBLISHED_PATH")
+                else None
+            ),
         )
         if lake is not None:
             settings = replace(settings, lake_path=lake.expanduser().resolve())

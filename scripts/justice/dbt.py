@@ -141,6 +141,10 @@ def invoke(
             printed.append(event.data.msg)
 
     values.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    if settings is not None and _writes_local_warehouse(args, settings):
+        from justice.salt import write_salt_relation
+
+        write_salt_relation(settings.duckdb_path)
     # a quiet run's output is kept, not shown: stdout stays the command's result
     keep = contextlib.redirect_stdout(captured) if quiet else contextlib.nullcontext()
     with scoped_environment(values, cwd=project_dir), keep:
@@ -160,6 +164,21 @@ def invoke(
         printed,
         captured.getvalue(),
     )
+
+
+_RUNS_MODELS = frozenset({"build", "run", "retry", "test", "seed", "compile", "show"})
+
+
+def _writes_local_warehouse(args: Sequence[str], settings: Settings) -> bool:
+    """Whether the run builds or queries models in the local DuckDB warehouse, which
+    then needs the person-key salt relation (justice.salt) before dbt opens it."""
+    if not args or args[0] not in _RUNS_MODELS:
+        return False
+    target = settings.target
+    for flag, value in zip(args, args[1:], strict=False):
+        if flag in ("--target", "-t"):
+            target = value
+    return target == "local"
 
 
 def _release_duckdb() -> None:

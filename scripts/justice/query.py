@@ -27,20 +27,48 @@ from justice.console import JusticeError, Settings
 # the local warehouse
 
 
-def run_query(sql: str, settings: Settings) -> tuple[list[str], list[tuple[Any, ...]]]:
+# What a query may not do, however it is written: read or write files (copy, export,
+# attach, read_csv/read_text of any path, install/load), or change these settings back.
+READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+
+
+def run_query(
+    sql: str, settings: Settings, *, audit: bool = False
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run `sql` against the published marts (or, with `audit`, the build warehouse: the
+    audit area, with staging, history, the quarantine and the stored test failures).
+
+    The database is opened read-only with external access disabled and the configuration
+    locked: no statement can write a file, read one outside the warehouse, or attach
+    another database. The published file is never held open by a build, so queries run
+    (on the last published marts) while a build is running."""
     import duckdb
 
-    if not settings.duckdb_path.exists():
+    path = settings.duckdb_path if audit else settings.published_path
+    if not path.exists():
         raise JusticeError(
             f"no local warehouse at {settings.duckdb_path}: run `justice build` first."
+            if audit
+            else f"nothing published yet at {path}: run `justice build` (the marts are "
+            "published when every test passes; `--audit` queries the build's own area)."
         )
     try:
-        with duckdb.connect(str(settings.duckdb_path), read_only=True) as connection:
-            cursor = connection.execute(sql)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
+        connection = duckdb.connect(str(path), read_only=True, config=READ_ONLY_CONFIG)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise JusticeError(
+                f"{path} is being built right now (dbt holds it): query the published "
+                "marts instead (drop --audit), or wait for the build to finish."
+            ) from None
+        raise JusticeError(f"cannot open {path}: {error}") from None
+    try:
+        cursor = connection.execute(sql)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
     except duckdb.Error as error:
         raise JusticeError(f"query failed: {error}") from None
+    finally:
+        connection.close()
     return columns, rows
 
 
@@ -155,13 +183,23 @@ def command(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
     limit: Annotated[int, typer.Option(help="Rows shown in table output.")] = 100,
     target: Annotated[str | None, typer.Option("--target", "-t", help="local or athena.")] = None,
+    audit: Annotated[
+        bool,
+        typer.Option(
+            "--audit",
+            help="Query the build warehouse (staging, history, quarantine, audit.* test "
+            "failures) instead of the published marts (local only).",
+        ),
+    ] = False,
 ) -> None:
-    """Run a read-only query against the local warehouse (or Athena with --target athena)."""
+    """Run a read-only query against the published marts (or Athena with --target athena).
+
+    Locally nothing can be written and no file outside the warehouse read."""
     settings = Settings.from_env()
     if (target or settings.target) == "athena":
         columns, rows = run_athena_query(sql)
     else:
-        columns, rows = run_query(sql, settings)
+        columns, rows = run_query(sql, settings, audit=audit)
     typer.echo(
         format_csv(columns, rows) if as_csv else format_table(columns, rows, limit), nl=not as_csv
     )

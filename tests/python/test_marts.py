@@ -420,6 +420,15 @@ def test_pii_scan_names_a_mart_holding_a_name_or_a_date_of_birth(built: Warehous
             "cross join (select min(received_date) as received_date "
             "from marts.fct_court_cases) where last_name is not null limit 20"
         )
+        # one value of each identifier, in a lower case and spaced form
+        con.execute(
+            "create table marts.zz_planted_ids as select "
+            + ", ".join(
+                f"(select lower(max({column})) || ' ' from intermediate.int_person_records) "
+                f"as {column}_text"
+                for column in ("pnc_number", "crn", "postcode", "prison_number")
+            )
+        )
     try:
         completed = built.justice("check", "--data-only", check=False)
         assert completed.returncode == 1, completed.stdout
@@ -427,9 +436,11 @@ def test_pii_scan_names_a_mart_holding_a_name_or_a_date_of_birth(built: Warehous
         assert "(name)" in completed.stdout
         assert "zz_planted.reference_date" in completed.stdout
         assert "zz_planted.innocent" not in completed.stdout
+        for column in ("pnc_number", "crn", "postcode", "prison_number"):
+            assert f"zz_planted_ids.{column}_text" in completed.stdout
         # the real marts are still clean
         findings = [line for line in completed.stdout.splitlines() if line.startswith("  ")]
-        assert len(findings) == 2, completed.stdout
+        assert len(findings) == 6, completed.stdout
         # the same scan is part of the whole `justice check --data`
         checked = built.justice("check", "--data", check=False)
         assert checked.returncode == 1, checked.stdout
@@ -437,6 +448,7 @@ def test_pii_scan_names_a_mart_holding_a_name_or_a_date_of_birth(built: Warehous
     finally:
         with duckdb.connect(str(database)) as con:
             con.execute("drop table marts.zz_planted")
+            con.execute("drop table marts.zz_planted_ids")
 
 
 # ------------------------------------------------------------------ the analyst's question

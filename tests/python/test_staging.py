@@ -272,9 +272,11 @@ def test_mixed_date_of_birth_formats_are_parsed(corrupted: Warehouse, raw_duckdb
 
 def test_query_prints_a_table_and_csv(corrupted: Warehouse) -> None:
     sql = "select source_system, count(*) as n from staging.stg_quarantine group by 1 order by 1"
-    table_output = corrupted.justice("query", sql).stdout
+    # the quarantine lives in the build warehouse (the audit area), not among the
+    # published marts
+    table_output = corrupted.justice("query", "--audit", sql).stdout
     assert table_output.splitlines()[0].split("|")[0].strip() == "source_system"
-    csv_output = corrupted.justice("query", "--csv", sql).stdout
+    csv_output = corrupted.justice("query", "--audit", "--csv", sql).stdout
     assert csv_output.splitlines()[0] == "source_system,n"
 
 

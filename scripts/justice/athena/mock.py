@@ -265,7 +265,8 @@ class AthenaShim:
     def _apply_create(self, tree: exp.Create, sql: str) -> None:
         kind = (tree.kind or "").upper()
         if kind in ("SCHEMA", "DATABASE"):
-            self.create_database(tree.this.name)
+            # sqlglot parses `create schema x` as a table whose db (not name) is x
+            self.create_database(tree.this.name or tree.this.db)
             return
         target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
         if not isinstance(target, exp.Table):

@@ -6,5 +6,7 @@
   system would record it (one module per system), and the CDC rows it delivers;
 - :mod:`justice.lake.land` — writing that world into the lake: ``generate`` (full load and
   daily partitions, ground truth, ``_meta.json``) and ``land`` (more days);
-- :mod:`justice.lake.commands` — the ``justice generate`` and ``justice land`` commands.
+- :mod:`justice.lake.commands` — the ``justice generate`` and ``justice land`` commands;
+- :mod:`justice.lake.check` — every raw partition checked against the contract before a
+  build (``justice build`` stops a source whose files break it).
 """

@@ -18,7 +18,8 @@ warehouse and the manifest of that build:
      nearly all;
    - numbers are not compared (a birth year, a count, an internal id are not personal
      data by themselves), nor text made only of digits: a court disposal code `1999` is
-     not the birth year 1999, nor a Delius offender id.
+     not the birth year 1999, nor a Delius offender id; nor a placeholder such as
+     `UNKNOWN`; and a date of birth written as text must hold a digit.
 
 Findings name the mart, the column, the kind of personal data and how many values match;
 the values themselves are never printed.
@@ -83,6 +84,24 @@ class PersonalValues:
 
 def normalise(value: Any) -> str:
     return re.sub(r"\s+", "", str(value)).upper()
+
+
+# What source systems type when they do not know a value: never identifying, and common
+# words in marts (a 100,000-person lake has EM dates of birth typed as `UNKNOWN`).
+PLACEHOLDERS = frozenset(
+    {"UNKNOWN", "NOTKNOWN", "N/A", "NULL", "NONE", "NIL", "TBC", "NOFIXEDABODE", "NFA"}
+)
+
+
+def is_comparable(value: str, category: str | None = None) -> bool:
+    """Whether a normalised text value could identify someone: not a short code or
+    initial, not a placeholder, not a plain number, and, for a date of birth written as
+    text, holding a digit."""
+    if len(value) < MIN_TEXT_LENGTH or value in PLACEHOLDERS:
+        return False
+    if category == "date_of_birth" and not any(char.isdigit() for char in value):
+        return False
+    return not value.isdigit()
 
 
 def _layer(node: dict[str, Any]) -> str | None:
@@ -158,7 +177,7 @@ def collect_personal_values(connection: Any, columns: Iterable[PersonalColumn]) 
                 text[column.category].update(
                     value
                     for value in (normalise(v[0]) for v in values)
-                    if len(value) >= MIN_TEXT_LENGTH
+                    if is_comparable(value, column.category)
                 )
     return PersonalValues(dict(text), dates, read)
 
@@ -190,7 +209,7 @@ def scan_relation(
             categories: set[str] = set()
             matches = 0
             for value in set(values):
-                if len(value) < MIN_TEXT_LENGTH or value.isdigit():
+                if not is_comparable(value):
                     continue
                 hit = personal.text_categories(value)
                 if hit:

@@ -40,6 +40,7 @@ validated as (
         {{ justice.quarantine_reason([
             ('case_id is null', 'null key: case_id'),
             ('received_date is null', 'missing required date: received_date'),
+            justice.conflicting_change_rule(['case_id']),
         ]) }} as quarantine_reason
     from renamed
 

@@ -52,6 +52,7 @@ validated as (
             ('case_id is null', 'missing required reference: case_id'),
             (justice.is_unreadable('birth_date', 'raw_date_of_birth'),
                 'unreadable date: date_of_birth'),
+            justice.conflicting_change_rule(['defendant_id'], nested_columns=['offences']),
         ]) }} as quarantine_reason
     from renamed
 

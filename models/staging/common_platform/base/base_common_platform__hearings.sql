@@ -40,6 +40,7 @@ validated as (
         {{ justice.quarantine_reason([
             ('hearing_id is null', 'null key: hearing_id'),
             ('hearing_date is null', 'missing required date: hearing_date'),
+            justice.conflicting_change_rule(['hearing_id']),
         ]) }} as quarantine_reason
     from renamed
 

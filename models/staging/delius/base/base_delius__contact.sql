@@ -41,6 +41,7 @@ validated as (
         {{ justice.quarantine_reason([
             ('contact_id is null', 'null key: contact_id'),
             ('contact_date is null', 'missing required date: contact_date'),
+            justice.conflicting_change_rule(['contact_id']),
         ]) }} as quarantine_reason
     from renamed
 

@@ -42,6 +42,7 @@ validated as (
         {{ justice.quarantine_reason([
             ('disposal_id is null', 'null key: disposal_id'),
             ('disposal_date is null', 'missing required date: disposal_date'),
+            justice.conflicting_change_rule(['disposal_id']),
         ]) }} as quarantine_reason
     from renamed
 

@@ -40,6 +40,7 @@ validated as (
         {{ justice.quarantine_reason([
             ('event_id is null', 'null key: event_id'),
             ('referral_date is null', 'missing required date: referral_date'),
+            justice.conflicting_change_rule(['event_id']),
         ]) }} as quarantine_reason
     from renamed
 

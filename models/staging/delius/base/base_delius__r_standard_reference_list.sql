@@ -37,6 +37,7 @@ validated as (
         {{ justice.source_key(['reference_id']) }} as source_key,
         {{ justice.quarantine_reason([
             ('reference_id is null', 'null key: standard_reference_list_id'),
+            justice.conflicting_change_rule(['reference_id']),
         ]) }} as quarantine_reason
     from renamed
 

@@ -46,6 +46,7 @@ validated as (
             (justice.is_unreadable('event_at', 'raw_event_datetime'),
                 'unreadable timestamp: event_datetime'),
             ('event_at is null', 'missing required timestamp: event_datetime'),
+            justice.conflicting_change_rule(['device_event_id']),
         ]) }} as quarantine_reason
     from renamed
 

@@ -54,6 +54,7 @@ validated as (
                 'missing required date: order_start_date'),
             (justice.is_unreadable('order_end_date', 'raw_order_end_date'),
                 'unreadable date: order_end_date'),
+            justice.conflicting_change_rule(['order_id']),
         ]) }} as quarantine_reason
     from renamed
 

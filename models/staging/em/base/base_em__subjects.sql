@@ -47,6 +47,7 @@ validated as (
             ('subject_id is null', 'null key: subject_id'),
             (justice.is_unreadable('birth_date', 'raw_dob'),
                 'unreadable date: dob'),
+            justice.conflicting_change_rule(['subject_id']),
         ]) }} as quarantine_reason
     from renamed
 

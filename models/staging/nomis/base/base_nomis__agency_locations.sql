@@ -39,6 +39,7 @@ validated as (
         {{ justice.source_key(['location_code']) }} as source_key,
         {{ justice.quarantine_reason([
             ('location_code is null', 'null key: agy_loc_id'),
+            justice.conflicting_change_rule(['location_code']),
         ]) }} as quarantine_reason
     from renamed
 

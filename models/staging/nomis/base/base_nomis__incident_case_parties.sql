@@ -38,6 +38,7 @@ validated as (
         {{ justice.quarantine_reason([
             ('incident_id is null', 'null key: incident_case_id'),
             ('party_sequence is null', 'null key: party_seq'),
+            justice.conflicting_change_rule(['incident_id', 'party_sequence']),
         ]) }} as quarantine_reason
     from renamed
 

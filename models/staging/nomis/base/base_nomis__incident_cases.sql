@@ -42,6 +42,7 @@ validated as (
         {{ justice.quarantine_reason([
             ('incident_id is null', 'null key: incident_case_id'),
             ('incident_date is null', 'missing required date: incident_date'),
+            justice.conflicting_change_rule(['incident_id']),
         ]) }} as quarantine_reason
     from renamed
 

@@ -44,6 +44,7 @@ validated as (
             ('booking_id is null', 'null key: offender_book_id'),
             ('booking_start_date is null',
                 'missing required date: booking_begin_date'),
+            justice.conflicting_change_rule(['booking_id']),
         ]) }} as quarantine_reason
     from renamed
 

@@ -48,6 +48,7 @@ validated as (
             ('booking_id is null', 'null key: offender_book_id'),
             ('movement_sequence is null', 'null key: movement_seq'),
             ('movement_date is null', 'missing required date: movement_date'),
+            justice.conflicting_change_rule(['booking_id', 'movement_sequence']),
         ]) }} as quarantine_reason
     from renamed
 

@@ -46,6 +46,7 @@ validated as (
         {{ justice.source_key(['offender_id']) }} as source_key,
         {{ justice.quarantine_reason([
             ('offender_id is null', 'null key: offender_id'),
+            justice.conflicting_change_rule(['offender_id'], changed_at='modified_at'),
         ]) }} as quarantine_reason
     from renamed
 

@@ -1,0 +1,279 @@
+"""Source contracts: every raw partition checked against the lake contract before a build.
+
+A partition that does not match the contract stops its source table, with an error naming
+the file and the column; nothing ever becomes null because a column moved. What is
+checked, per file of `<lake>/raw/<system>/<table>/extraction_date=YYYY-MM-DD/`:
+
+- the partition directory is named `extraction_date=<a date>` and holds data files;
+- each file has the table's format (`.parquet` or `.csv`), is not empty and can be read
+  (a truncated Parquet file has no footer; a CSV must parse with `,` as the delimiter);
+- its columns are exactly the contract's: none missing, none unexpected (a rename shows
+  as both, and is reported as a rename), each of the contract's type (Parquet; CSV is
+  text by contract);
+- no file is a byte-for-byte copy of another file of the same table (a partition
+  delivered twice).
+
+Only file metadata is read for Parquet (the footer), so checking is cheap even for a
+large lake; CSV files are parsed in full (they are small, and a ragged row is only found
+by reading it).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from justice.lake.contract import TABLES, RawTable
+
+PARTITION_PREFIX = "extraction_date="
+_OTHER_DELIMITERS = (";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class ContractError:
+    """One way a raw file (or partition) breaks the lake contract."""
+
+    system: str
+    table: str
+    path: Path  # the file, or the partition directory
+    message: str
+    column: str | None = None
+
+    @property
+    def source(self) -> str:
+        """The dbt source this error stops, as a selector: `source:nomis.offenders`."""
+        return f"source:{self.system}.{self.table}"
+
+    def render(self, lake: Path) -> str:
+        try:
+            where = self.path.relative_to(lake)
+        except ValueError:
+            where = self.path
+        column = f" column {self.column!r}:" if self.column else ""
+        return f"{where}:{column} {self.message}"
+
+
+def check_lake(lake: Path, tables: Iterable[RawTable] = TABLES) -> list[ContractError]:
+    """Every contract error in the lake's raw partitions, table by table (empty = fine)."""
+    errors: list[ContractError] = []
+    for table in tables:
+        errors += check_table(lake, table)
+    return errors
+
+
+def check_table(lake: Path, table: RawTable) -> list[ContractError]:
+    root = lake / "raw" / table.system / table.name
+    errors: list[ContractError] = []
+
+    def error(path: Path, message: str, column: str | None = None) -> None:
+        errors.append(ContractError(table.system, table.name, path, message, column))
+
+    if not root.is_dir():
+        error(root, "no partitions: the table is missing from the lake")
+        return errors
+    by_size: dict[int, list[Path]] = defaultdict(list)
+    for partition in sorted(p for p in root.iterdir() if not p.name.startswith(".")):
+        if not partition.is_dir():
+            error(
+                partition,
+                f"a file outside any partition (expected {PARTITION_PREFIX}"
+                "YYYY-MM-DD/ directories)",
+            )
+            continue
+        if not _is_partition_name(partition.name):
+            error(partition, f"not a partition directory: expected {PARTITION_PREFIX}YYYY-MM-DD")
+            continue
+        files = sorted(p for p in partition.iterdir() if not p.name.startswith("."))
+        if not files:
+            error(partition, "empty partition: no data files (an extract cut short?)")
+        for path in files:
+            if path.suffix != f".{table.file_format}":
+                error(
+                    path,
+                    f"unexpected file: {table.name} is delivered as .{table.file_format} files",
+                )
+                continue
+            size = path.stat().st_size
+            if size == 0:
+                error(path, "zero-byte file (an extract cut short?)")
+                continue
+            by_size[size].append(path)
+            if table.file_format == "parquet":
+                errors += _check_parquet(table, path)
+            else:
+                errors += _check_csv(table, path)
+    errors += _check_copies(table, by_size)
+    return errors
+
+
+def _is_partition_name(name: str) -> bool:
+    if not name.startswith(PARTITION_PREFIX):
+        return False
+    try:
+        dt.date.fromisoformat(name.removeprefix(PARTITION_PREFIX))
+    except ValueError:
+        return False
+    return True
+
+
+def _check_parquet(table: RawTable, path: Path) -> list[ContractError]:
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowException, OSError) as problem:
+        first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
+        return [
+            ContractError(
+                table.system,
+                table.name,
+                path,
+                f"unreadable Parquet (truncated or not Parquet): {first_line}",
+            )
+        ]
+    found = {field.name: field.type for field in schema}
+    errors = _check_names(table, path, list(found))
+    for expected in table.schema:
+        actual = found.get(expected.name)
+        if actual is not None and not actual.equals(expected.type):
+            errors.append(
+                ContractError(
+                    table.system,
+                    table.name,
+                    path,
+                    f"type {actual} where the contract says {expected.type}",
+                    expected.name,
+                )
+            )
+    return errors
+
+
+def _check_csv(table: RawTable, path: Path) -> list[ContractError]:
+    def error(message: str, column: str | None = None) -> ContractError:
+        return ContractError(table.system, table.name, path, message, column)
+
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = csv.reader(handle)
+            header = next(rows, None)
+            if header is None:
+                return [error("no header row")]
+            if len(header) == 1:
+                for delimiter in _OTHER_DELIMITERS:
+                    if delimiter in header[0]:
+                        shown = "\\t" if delimiter == "\t" else delimiter
+                        return [
+                            error(
+                                f"wrong delimiter: the header is separated by "
+                                f"{shown!r}, the contract says ','"
+                            )
+                        ]
+            errors = _check_names(table, path, header)
+            if errors:
+                return errors
+            for line_number, row in enumerate(rows, start=2):
+                if len(row) != len(header):
+                    return [
+                        error(f"line {line_number} has {len(row)} fields, the header {len(header)}")
+                    ]
+    except UnicodeDecodeError as problem:
+        return [error(f"not UTF-8 text: {problem.reason} at byte {problem.start}")]
+    except csv.Error as problem:
+        return [error(f"unreadable CSV: {problem}")]
+    return []
+
+
+def _check_names(table: RawTable, path: Path, found: list[str]) -> list[ContractError]:
+    """Missing and unexpected columns; a missing and an unexpected column at the same
+    position are reported once, as a rename."""
+    expected = table.column_names
+    missing = [name for name in expected if name not in found]
+    unexpected = [name for name in found if name not in expected]
+    errors: list[ContractError] = []
+    renamed: set[str] = set()
+    for name in missing:
+        position = expected.index(name)
+        if position < len(found) and found[position] in unexpected:
+            new_name = found[position]
+            renamed.add(new_name)
+            errors.append(
+                ContractError(
+                    table.system,
+                    table.name,
+                    path,
+                    f"renamed to {new_name!r}? the contract has {name!r} here",
+                    name,
+                )
+            )
+        else:
+            errors.append(
+                ContractError(
+                    table.system, table.name, path, "missing (the contract requires it)", name
+                )
+            )
+    for name in unexpected:
+        if name not in renamed:
+            errors.append(
+                ContractError(
+                    table.system, table.name, path, "unexpected column (not in the contract)", name
+                )
+            )
+    if not missing and not unexpected and table.file_format == "csv" and found != expected:
+        errors.append(
+            ContractError(
+                table.system,
+                table.name,
+                path,
+                f"columns out of order: expected {', '.join(expected)}",
+            )
+        )
+    return errors
+
+
+def _check_copies(table: RawTable, by_size: dict[int, list[Path]]) -> list[ContractError]:
+    """A file identical to another file of the same table: delivered twice."""
+    errors: list[ContractError] = []
+    for paths in by_size.values():
+        if len(paths) < 2:
+            continue
+        first_seen: dict[str, Path] = {}
+        for path in paths:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest in first_seen:
+                errors.append(
+                    ContractError(
+                        table.system,
+                        table.name,
+                        path,
+                        f"a byte-for-byte copy of {first_seen[digest].parent.name}/"
+                        f"{first_seen[digest].name} (the same delivery twice?)",
+                    )
+                )
+            else:
+                first_seen[digest] = path
+    return errors
+
+
+def blocked_sources(errors: Iterable[ContractError]) -> list[str]:
+    """The dbt source selectors the errors stop, each once, in order."""
+    return list(dict.fromkeys(error.source for error in errors))
+
+
+def first_extraction_date(lake: Path, tables: Iterable[RawTable] = TABLES) -> dt.date | None:
+    """The earliest extraction date of any raw partition (None: the lake has none)."""
+    dates = []
+    for table in tables:
+        root = lake / "raw" / table.system / table.name
+        if not root.is_dir():
+            continue
+        for partition in root.iterdir():
+            if partition.is_dir() and _is_partition_name(partition.name):
+                dates.append(dt.date.fromisoformat(partition.name.removeprefix(PARTITION_PREFIX)))
+    return min(dates) if dates else None

@@ -1,0 +1,206 @@
+"""Write-audit-publish: the marts analysts query are published only from a build that
+passed every test (DESIGN.md section 6).
+
+Locally, dbt builds every layer into the build warehouse (`JUSTICE_DUCKDB_PATH`): that
+file is the audit area, and every test runs there. The marts analysts query live in a
+second file, the published warehouse (`JUSTICE_PUBLISHED_PATH`, by default beside the
+build warehouse as `<name>.published.duckdb`), which no build ever holds open:
+
+- when a build (or `justice build --retry`) has passed, its marts are copied from the
+  audit area into a new file beside the published one, which then replaces it with one
+  atomic rename: a reader sees the old marts or the new ones, never a mixture, and never
+  waits for a lock (a reader that opened the old file keeps reading it);
+- when anything failed, was skipped or was interrupted, the published file is not
+  touched at all: its bytes are exactly what they were.
+
+On Athena the marts are built into `<prefix>_marts_audit` and published by renaming each
+Iceberg table into `<prefix>_marts` (macros/publish/publish_marts.sql), as dbt-athena's
+high-availability tables do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MARTS_SCHEMA = "marts"
+PUBLICATION_SCHEMA = "publication"
+
+
+@dataclass(frozen=True)
+class Mart:
+    unique_id: str
+    schema: str  # as built in the audit area
+    name: str  # the relation's identifier (alias)
+
+
+@dataclass
+class PendingPublication:
+    """What a build chain (a build, then any `--retry`s) has built and tested so far.
+
+    Kept in `<target>/publication_pending.json` between a failed build and its retry, so
+    a retry that passes publishes what the original build built as well as what it
+    re-ran."""
+
+    invocation_ids: list[str] = field(default_factory=list)
+    marts: list[str] = field(default_factory=list)  # unique ids, built successfully
+    vars: dict[str, Any] = field(default_factory=dict)
+    all_marts: bool = False  # every mart in the project was selected
+    blocked_sources: list[str] = field(default_factory=list)  # stopped by the contract
+
+    @classmethod
+    def load(cls, path: Path) -> PendingPublication | None:
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text())
+        return cls(**data)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.__dict__, indent=2))
+
+
+def marts_in_manifest(manifest: dict[str, Any]) -> dict[str, Mart]:
+    """Every mart model (fqn under `marts`) in dbt's manifest, by unique id."""
+    marts: dict[str, Mart] = {}
+    for unique_id, node in manifest.get("nodes", {}).items():
+        fqn = node.get("fqn") or []
+        if node.get("resource_type") == "model" and len(fqn) > 1 and fqn[1] == "marts":
+            marts[unique_id] = Mart(unique_id, node["schema"], node.get("alias") or node["name"])
+    return marts
+
+
+def marts_built(run_results: dict[str, Any], marts: dict[str, Mart]) -> list[str]:
+    """The marts a run built successfully (unique ids)."""
+    return [
+        result["unique_id"]
+        for result in run_results.get("results", [])
+        if result.get("unique_id") in marts and str(result.get("status")).lower() == "success"
+    ]
+
+
+def default_published_path(build_path: Path) -> Path:
+    return build_path.with_name(f"{build_path.stem}.published{build_path.suffix or '.duckdb'}")
+
+
+def publish_duckdb(
+    build_path: Path,
+    published_path: Path,
+    marts: Iterable[Mart],
+    *,
+    replace_all: bool,
+    invocation_id: str,
+    as_of: str | None,
+) -> list[str]:
+    """Publish `marts` from the audit area (the build warehouse) in one atomic step.
+
+    With `replace_all` (the build selected every mart) the published file holds exactly
+    these marts; otherwise the marts published before and not rebuilt are kept.
+    Returns the published relation names."""
+    import duckdb
+
+    marts = sorted(marts, key=lambda mart: mart.name)
+    published_path.parent.mkdir(parents=True, exist_ok=True)
+    staging = published_path.with_name(f".{published_path.name}.{os.getpid()}.tmp")
+    staging.unlink(missing_ok=True)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    try:
+        connection = duckdb.connect(str(staging))
+        try:
+            connection.execute(f"attach '{_quoted(build_path)}' as audit (read_only)")
+            if not replace_all and published_path.exists():
+                connection.execute(f"attach '{_quoted(published_path)}' as previous (read_only)")
+                connection.execute("copy from database previous to " + _database(connection))
+                connection.execute("detach previous")
+            connection.execute(f"create schema if not exists {MARTS_SCHEMA}")
+            connection.execute(f"create schema if not exists {PUBLICATION_SCHEMA}")
+            connection.execute(
+                f"create table if not exists {PUBLICATION_SCHEMA}.marts ("
+                "mart varchar primary key, published_at timestamp, invocation_id varchar, "
+                "as_of date, row_count bigint)"
+            )
+            names = []
+            for mart in marts:
+                connection.execute(
+                    f'create or replace table {MARTS_SCHEMA}."{mart.name}" as '
+                    f'select * from audit."{mart.schema}"."{mart.name}"'
+                )
+                rows = connection.execute(
+                    f'select count(*) from {MARTS_SCHEMA}."{mart.name}"'
+                ).fetchone()
+                connection.execute(
+                    f"insert or replace into {PUBLICATION_SCHEMA}.marts values (?, ?, ?, ?, ?)",
+                    [mart.name, now, invocation_id, as_of, rows[0] if rows else 0],
+                )
+                names.append(f"{MARTS_SCHEMA}.{mart.name}")
+            connection.execute("detach audit")
+            connection.execute("checkpoint")
+        finally:
+            connection.close()
+        with _signals_held():
+            os.replace(staging, published_path)
+    finally:
+        staging.unlink(missing_ok=True)
+        Path(f"{staging}.wal").unlink(missing_ok=True)
+    return names
+
+
+def _database(connection: Any) -> str:
+    row = connection.execute("select current_database()").fetchone()
+    return f'"{row[0]}"'
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM for the instant of the swap (it is one rename anyway)."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    try:
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def fingerprints(database: Path, schema: str = MARTS_SCHEMA) -> dict[str, tuple[int, str]]:
+    """Each table of `schema` in a DuckDB file: (row count, MD5 of its sorted rows).
+
+    Two warehouses whose marts have equal fingerprints hold the same rows. Used by the
+    fault-injection tests and handy for comparing two builds."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = ? order by 1",
+                [schema],
+            ).fetchall()
+        ]
+        result = {}
+        for name in tables:
+            count, digest = connection.execute(
+                "select count(*), md5(coalesce(string_agg(row_text, chr(10) "
+                "order by row_text), '')) from (select cast(t as varchar) as row_text "
+                f'from {schema}."{name}" as t)'
+            ).fetchone()
+            result[name] = (int(count), str(digest))
+    return result
