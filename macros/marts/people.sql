@@ -50,3 +50,22 @@
         else 'unknown'
     end
 {%- endmacro %}
+
+
+{#
+    Returns the person columns a mart row carries from int_person_attributes_resolved
+    (aliased `attributes`, left-joined on person_key): `sex` ('unknown' when nothing is
+    known), `birth_year` and, when `age_at` is given, `age_band_at_start` on that date.
+    One rendering of the shared person-attribute rule for every mart.
+#}
+{% macro person_attribute_columns(attributes, age_at=none) -%}
+    cast(coalesce({{ attributes }}.sex, 'unknown') as {{ dbt.type_string() }})
+        as sex,
+    cast({{ attributes }}.birth_year as integer) as birth_year
+    {%- if age_at is not none %},
+    cast(
+        {{ justice.age_band(attributes ~ '.birth_date', age_at) }}
+        as {{ dbt.type_string() }}
+    ) as age_band_at_start
+    {%- endif %}
+{%- endmacro %}

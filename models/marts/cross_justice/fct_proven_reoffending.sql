@@ -159,9 +159,7 @@ cohort_measured as (
                 else 'unknown'
             end as {{ dbt.type_string() }}
         ) as age_group,
-        cast(coalesce(attributes.sex, 'unknown') as {{ dbt.type_string() }})
-            as sex,
-        cast(attributes.birth_year as integer) as birth_year,
+        {{ justice.person_attribute_columns('attributes') }},
         reoffences_aggregated.person_key is not null as is_reoffender,
         cast(
             coalesce(reoffences_aggregated.proven_reoffence_count, 0) as integer

@@ -56,14 +56,9 @@ orders_described as (
                 'orders.order_start_date', 'orders.first_violation_date', 'day',
             ) }} as integer
         ) as days_to_first_violation,
-        cast(coalesce(attributes.sex, 'unknown') as {{ dbt.type_string() }})
-            as sex,
-        cast(attributes.birth_year as integer) as birth_year,
-        cast(
-            {{ justice.age_band(
-                'attributes.birth_date', 'orders.order_start_date') }}
-            as {{ dbt.type_string() }}
-        ) as age_band_at_start
+        {{ justice.person_attribute_columns(
+            'attributes', age_at='orders.order_start_date'
+        ) }}
     from orders
     cross join reporting_period
     left join attributes

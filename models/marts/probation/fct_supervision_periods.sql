@@ -52,14 +52,9 @@ periods_described as (
                 'day',
             ) }} as integer
         ) as days_supervised,
-        cast(coalesce(attributes.sex, 'unknown') as {{ dbt.type_string() }})
-            as sex,
-        cast(attributes.birth_year as integer) as birth_year,
-        cast(
-            {{ justice.age_band(
-                'attributes.birth_date', 'periods.supervision_start_date') }}
-            as {{ dbt.type_string() }}
-        ) as age_band_at_start
+        {{ justice.person_attribute_columns(
+            'attributes', age_at='periods.supervision_start_date'
+        ) }}
     from periods
     cross join reporting_period
     left join attributes
