@@ -6,10 +6,13 @@
    error naming the file and the column; the person-key salt relation is written.
 2. **Write and audit**: `dbt build` (or, with `--retry`, `dbt retry`: only what failed or
    was skipped last time) into the audit area. Every test stores its failing rows.
-3. **Publish**, only when every node and test passed and no source was stopped: the marts
-   built are published in one step (justice.publish). Otherwise nothing is published,
-   and the summary says why each node failed (the database's error and the file, or the
-   test, its model and its first failing rows).
+3. **Publish**, only when every node and test that ran passed: the marts built are
+   published in one step (justice.publish). Otherwise nothing is published, and the
+   summary says why each node failed (the database's error and the file, or the test,
+   its model and its first failing rows). When the contract stopped a source, the marts
+   downstream of it are *held* at their last publication (recorded, with the reason,
+   in `publication.marts`), the others are published, and the build still exits 1;
+   `--hold-all` publishes nothing instead.
 
 SIGINT and SIGTERM stop dbt (it cancels its running queries) and the build ends with one
 line, "interrupted"; nothing is published. The summary is read from dbt's results (dbt
@@ -115,14 +118,43 @@ def check_as_of(settings: Settings, as_of: str) -> None:
         )
 
 
-def check_sources(settings: Settings) -> list[str]:
+def check_sources(settings: Settings) -> dict[str, str]:
     """Check every raw partition against the lake contract; print each error and return
-    the sources that must not be built (dbt selectors)."""
-    from justice.lake.check import blocked_sources, check_lake
+    the sources that must not be built (dbt selectors), each with its first error."""
+    from justice.lake.check import check_lake
 
-    errors = check_lake(settings.lake_path)
+    return _report_contract(check_lake(settings.lake_path), settings)
+
+
+def check_athena_sources(settings: Settings, variables: dict[str, Any]) -> dict[str, str]:
+    """The same check on Athena: the raw Glue tables and their files in S3
+    (justice.athena.contract), with the AWS credentials of the environment."""
+    import os
+
+    import boto3
+
+    from justice.athena.contract import check_athena_lake
+    from justice.lake.contract import TABLES
+
+    region = os.environ.get("JUSTICE_ATHENA_REGION", "eu-west-2")
+    databases = {
+        table.system: str(variables[f"raw_schema_{table.system}"])
+        for table in TABLES
+        if variables.get(f"raw_schema_{table.system}")
+    }
+    errors = check_athena_lake(
+        boto3.client("glue", region_name=region),
+        boto3.client("s3", region_name=region),
+        databases=databases,
+    )
+    return _report_contract(errors, settings)
+
+
+def _report_contract(errors: list[Any], settings: Settings) -> dict[str, str]:
+    from justice.lake.check import blocked_sources
+
     if not errors:
-        return []
+        return {}
     from justice.console import error
 
     error(
@@ -135,9 +167,13 @@ def check_sources(settings: Settings) -> list[str]:
     say(
         "not built: everything downstream of "
         + ", ".join(selector.removeprefix("source:") for selector in blocked)
-        + " (the rest is built and tested in the audit area; nothing will be published)"
+        + " (the rest is built and tested in the audit area; when it passes, the marts "
+        "not downstream of them are published and the others keep their last publication)"
     )
-    return blocked
+    first = {}
+    for item in errors:
+        first.setdefault(item.source, item.render(settings.lake_path))
+    return {selector: first[selector] for selector in blocked}
 
 
 # ---------------------------------------------------------------- running dbt
@@ -190,8 +226,10 @@ def publish(
     target: str | None,
     local: bool,
     invocation_id: str,
+    held: dict[str, str] | None = None,
 ) -> None:
-    """Publish the marts a passing build (chain) built, in one step."""
+    """Publish the marts a passing build (chain) built, in one step; `held` names the
+    marts kept at their last publication (downstream of a stopped source)."""
     from justice.publish import marts_in_manifest, publish_duckdb
 
     marts = marts_in_manifest(manifest)
@@ -208,6 +246,7 @@ def publish(
             replace_all=pending.all_marts,
             invocation_id=invocation_id,
             as_of=str(as_of) if as_of else None,
+            held=held,
         )
         say(
             f"published {len(published)} mart(s) to {settings.published_path}"
@@ -263,6 +302,14 @@ def command(
             "(dbt retry), then publish if everything has passed.",
         ),
     ] = False,
+    hold_all: Annotated[
+        bool,
+        typer.Option(
+            "--hold-all",
+            help="When the lake contract stops a source, publish nothing (by default the "
+            "marts not downstream of it are published and the others are held).",
+        ),
+    ] = False,
     lake: LakeOption = None,
 ) -> None:
     """Build into the audit area, test there, and publish the marts only when everything
@@ -281,7 +328,7 @@ def command(
         )
     previous = PendingPublication.load(pending_path)
     if retry:
-        if select or exclude or vars_ or full_refresh or as_of or ctx.args:
+        if select or exclude or vars_ or full_refresh or as_of or hold_all or ctx.args:
             fail("--retry re-runs the last build with its own options: give it no others")
         if previous is None:
             fail("nothing to retry: the last build passed (or none has run); run `justice build`")
@@ -314,19 +361,29 @@ def command(
         if fail_fast:
             args.append("--fail-fast")
         args += list(ctx.args)
-        blocked = check_sources(settings) if local else []
-        for selector in blocked:
-            args += ["--exclude", f"{selector}+"]
         import yaml
 
+        variables = (yaml.safe_load(vars_) if vars_ else {}) or {}
+        blocked = check_sources(settings) if local else check_athena_sources(settings, variables)
+        for selector in blocked:
+            args += ["--exclude", f"{selector}+"]
         pending = PendingPublication(
-            vars=(yaml.safe_load(vars_) if vars_ else {}) or {},
-            blocked_sources=blocked,
+            vars=variables,
+            blocked_sources=list(blocked),
+            blocked_reasons=blocked,
         )
     try:
         with interruptible():
             result = dbt.invoke(args, settings)
-            _finish(result, settings, pending, pending_path, target=target, retry=retry)
+            _finish(
+                result,
+                settings,
+                pending,
+                pending_path,
+                target=target,
+                retry=retry,
+                hold_all=hold_all,
+            )
     except KeyboardInterrupt:
         typer.secho(
             "interrupted: nothing published (the published marts are as they were)",
@@ -344,6 +401,7 @@ def _finish(
     *,
     target: str | None,
     retry: bool,
+    hold_all: bool = False,
 ) -> None:
     """Summarise the run; publish when everything passed, else say why and keep what
     the build chain built for `--retry`."""
@@ -381,6 +439,8 @@ def _finish(
         )
         pending_path.unlink(missing_ok=True)
         return
+    if passed and not hold_all:
+        _publish_unaffected(settings, pending, pending_path, manifest, target=target, local=local)
     pending.save(pending_path)
     say(
         "nothing published: the published marts are as they were. "
@@ -389,6 +449,47 @@ def _finish(
             if pending.blocked_sources
             else "Fix the cause, then `justice build --retry` re-runs what failed or was skipped."
         )
+    )
+    raise typer.Exit(1)
+
+
+def _publish_unaffected(
+    settings: Settings,
+    pending: Any,
+    pending_path: Any,
+    manifest: dict[str, Any],
+    *,
+    target: str | None,
+    local: bool,
+) -> None:
+    """A source was stopped by the contract and everything else passed: publish the
+    marts not downstream of it, record the others as held, and exit 1 (the lake still
+    needs repairing)."""
+    from justice.publish import held_marts
+
+    reasons = pending.blocked_reasons or dict.fromkeys(pending.blocked_sources, "")
+    held = held_marts(manifest, reasons)
+    pending.marts = [
+        unique_id
+        for unique_id in pending.marts
+        if unique_id in manifest.get("nodes", {})
+        and manifest["nodes"][unique_id].get("alias", manifest["nodes"][unique_id]["name"])
+        not in held
+    ]
+    publish(
+        settings,
+        pending,
+        manifest,
+        target=target,
+        local=local,
+        invocation_id=_invocation_id(settings),
+        held=held,
+    )
+    pending_path.unlink(missing_ok=True)
+    say(
+        f"held at their last publication ({len(held)}, downstream of a stopped source): "
+        + ", ".join(held)
+        + ". Repair the raw files named above, then run `justice build`."
     )
     raise typer.Exit(1)
 

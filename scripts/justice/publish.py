@@ -11,7 +11,12 @@ build warehouse as `<name>.published.duckdb`), which no build ever holds open:
   atomic rename: a reader sees the old marts or the new ones, never a mixture, and never
   waits for a lock (a reader that opened the old file keeps reading it);
 - when anything failed, was skipped or was interrupted, the published file is not
-  touched at all: its bytes are exactly what they were.
+  touched at all: its bytes are exactly what they were;
+- when the lake contract stopped a source (justice.lake.check) and everything else
+  passed, the marts not downstream of it are published and the marts downstream of it
+  are *held*: they keep their last publication, and `publication.marts` says so
+  (`held_since`, `held_reason` naming the source and the file). Marts of two builds
+  then sit side by side, never silently: `justice query` prints which marts are held.
 
 On Athena the marts are built into `<prefix>_marts_audit` and published by renaming each
 Iceberg table into `<prefix>_marts` (macros/publish/publish_marts.sql), as dbt-athena's
@@ -53,6 +58,7 @@ class PendingPublication:
     vars: dict[str, Any] = field(default_factory=dict)
     all_marts: bool = False  # every mart in the project was selected
     blocked_sources: list[str] = field(default_factory=list)  # stopped by the contract
+    blocked_reasons: dict[str, str] = field(default_factory=dict)  # source: first error
 
     @classmethod
     def load(cls, path: Path) -> PendingPublication | None:
@@ -76,6 +82,39 @@ def marts_in_manifest(manifest: dict[str, Any]) -> dict[str, Mart]:
     return marts
 
 
+def held_marts(manifest: dict[str, Any], blocked: dict[str, str]) -> dict[str, str]:
+    """The marts downstream of stopped sources, each with the reason it is held.
+
+    `blocked` maps source selectors (`source:em.orders`) to the first contract error of
+    that source; the result maps mart names to a one-line reason."""
+    marts = marts_in_manifest(manifest)
+    children = manifest.get("child_map", {})
+    reasons: dict[str, list[str]] = {}
+    for selector, error in blocked.items():
+        name = selector.removeprefix("source:")
+        roots = [
+            unique_id
+            for unique_id, node in manifest.get("sources", {}).items()
+            if f"{node.get('source_name')}.{node.get('name')}" == name
+        ]
+        seen: set[str] = set()
+        frontier = list(roots)
+        while frontier:
+            node = frontier.pop()
+            for child in children.get(node, []):
+                if child not in seen:
+                    seen.add(child)
+                    frontier.append(child)
+        for unique_id in seen & set(marts):
+            reasons.setdefault(marts[unique_id].name, []).append(
+                f"{name} ({error})" if error else name
+            )
+    return {
+        mart: "source stopped by the lake contract: " + "; ".join(items)
+        for mart, items in sorted(reasons.items())
+    }
+
+
 def marts_built(run_results: dict[str, Any], marts: dict[str, Mart]) -> list[str]:
     """The marts a run built successfully (unique ids)."""
     return [
@@ -97,12 +136,16 @@ def publish_duckdb(
     replace_all: bool,
     invocation_id: str,
     as_of: str | None,
+    held: dict[str, str] | None = None,
 ) -> list[str]:
     """Publish `marts` from the audit area (the build warehouse) in one atomic step.
 
     With `replace_all` (the build selected every mart) the published file holds exactly
     these marts; otherwise the marts published before and not rebuilt are kept.
-    Returns the published relation names."""
+    `held` names marts kept at their last publication because a source upstream of
+    them was stopped, with the reason: `publication.marts` records it (a mart never
+    published before gets a row without a publication). Returns the published
+    relation names."""
     import duckdb
 
     marts = sorted(marts, key=lambda mart: mart.name)
@@ -125,6 +168,14 @@ def publish_duckdb(
                 "mart varchar primary key, published_at timestamp, invocation_id varchar, "
                 "as_of date, row_count bigint)"
             )
+            connection.execute(
+                f"alter table {PUBLICATION_SCHEMA}.marts "
+                "add column if not exists held_since timestamp"
+            )
+            connection.execute(
+                f"alter table {PUBLICATION_SCHEMA}.marts "
+                "add column if not exists held_reason varchar"
+            )
             names = []
             for mart in marts:
                 connection.execute(
@@ -135,10 +186,20 @@ def publish_duckdb(
                     f'select count(*) from {MARTS_SCHEMA}."{mart.name}"'
                 ).fetchone()
                 connection.execute(
-                    f"insert or replace into {PUBLICATION_SCHEMA}.marts values (?, ?, ?, ?, ?)",
+                    f"insert or replace into {PUBLICATION_SCHEMA}.marts "
+                    "(mart, published_at, invocation_id, as_of, row_count, held_since, "
+                    "held_reason) values (?, ?, ?, ?, ?, null, null)",
                     [mart.name, now, invocation_id, as_of, rows[0] if rows else 0],
                 )
                 names.append(f"{MARTS_SCHEMA}.{mart.name}")
+            for name, reason in sorted((held or {}).items()):
+                connection.execute(
+                    f"insert into {PUBLICATION_SCHEMA}.marts (mart, held_since, held_reason) "
+                    "values (?, ?, ?) on conflict (mart) do update set "
+                    "held_since = coalesce(marts.held_since, excluded.held_since), "
+                    "held_reason = excluded.held_reason",
+                    [name, now, reason],
+                )
             connection.execute("detach audit")
             connection.execute("checkpoint")
         finally:
@@ -177,6 +238,29 @@ def _signals_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def held(database: Path) -> dict[str, tuple[Any, str]]:
+    """The marts of a published warehouse held at an earlier publication: name ->
+    (held since, reason). Empty when every mart is from the last build."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        columns = {
+            row[0]
+            for row in connection.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = 'marts'",
+                [PUBLICATION_SCHEMA],
+            ).fetchall()
+        }
+        if "held_reason" not in columns:
+            return {}
+        rows = connection.execute(
+            f"select mart, held_since, held_reason from {PUBLICATION_SCHEMA}.marts "
+            "where held_reason is not null order by mart"
+        ).fetchall()
+    return {name: (since, reason) for name, since, reason in rows}
 
 
 def fingerprints(database: Path, schema: str = MARTS_SCHEMA) -> dict[str, tuple[int, str]]:

@@ -200,6 +200,26 @@ def command(
         columns, rows = run_athena_query(sql)
     else:
         columns, rows = run_query(sql, settings, audit=audit)
+        if not audit:
+            _warn_held(settings)
     typer.echo(
         format_csv(columns, rows) if as_csv else format_table(columns, rows, limit), nl=not as_csv
     )
+
+
+def _warn_held(settings: Settings) -> None:
+    """Marts from two builds side by side are never silent: name the held ones (on
+    stderr, so `--csv` output stays clean)."""
+    from justice.publish import held
+
+    try:
+        marts = held(settings.published_path)
+    except Exception:  # noqa: BLE001 - a note, never a reason for the query to fail
+        return
+    if marts:
+        typer.secho(
+            f"note: {len(marts)} mart(s) are held at an earlier publication (a source was "
+            f"stopped by the lake contract): {', '.join(marts)}; see publication.marts",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )

@@ -37,7 +37,8 @@ import pytest
 from conftest import JUSTICE, Warehouse, make_lake
 from justice.lake.check import check_lake
 from justice.lake.contract import table
-from justice.publish import default_published_path, fingerprints
+from justice.lake.land import land
+from justice.publish import default_published_path, fingerprints, held
 
 TINY_LAKE = {"seed": 5, "people": 200, "days": 3}
 SALT = "fault-suite-salt-7f3a9c"  # distinctive: grepped for in target/ and the logs
@@ -403,7 +404,7 @@ def contract_faults(clean: Reference, tmp_path_factory: pytest.TempPathFactory) 
     warehouse = _copy(clean, tmp_path_factory.mktemp("contracts"))
     faults = [inject(warehouse.lake) for inject in CONTRACT_FAULTS]
     broken = warehouse.build(check=False)
-    published_after_failure = (_sha256(warehouse.published), fingerprints(warehouse.published))
+    published_after_failure = (fingerprints(warehouse.published), held(warehouse.published))
     for fault in faults:
         fault.repair()
     repaired = warehouse.build(check=False)
@@ -425,19 +426,31 @@ def test_contract_fault_stops_its_source(
     message = broken.stdout + broken.stderr
     for fragment in fault.expected:
         assert fragment in message, (fragment, message[-4000:])
-    digest, marts = contract_faults.published_after_failure  # type: ignore[attr-defined]
-    assert digest == clean.file_digest
+    # every mart downstream of a broken file keeps its last publication; the marts no
+    # broken source feeds (the calendar, the court list) were republished unchanged
+    marts, held_after_failure = contract_faults.published_after_failure  # type: ignore[attr-defined]
     assert marts == clean.marts
+    assert any(fault.table in reason for _, reason in held_after_failure.values())
+    held_for_this = [
+        mart
+        for mart, (_, reason) in held_after_failure.items()
+        if f"{fault.system}.{fault.table}" in reason and fault.expected[0] in reason
+    ]
+    assert held_for_this, (fault.kind, held_after_failure)
 
 
 def test_contract_fault_blocks_only_downstream(contract_faults: Outcome) -> None:
-    """Sources with no contract error are still staged (in the audit area)."""
+    """Sources with no contract error are still staged (in the audit area), and the
+    marts nothing broken feeds are published; every other mart is held, with a reason."""
     message = contract_faults.broken.stdout + contract_faults.broken.stderr
     assert "not built" in message
     assert (
         contract_faults.warehouse.scalar("select count(*) from staging.stg_common_platform__cases")
         > 0
     )
+    _, held_after_failure = contract_faults.published_after_failure  # type: ignore[attr-defined]
+    assert {"dim_date", "dim_court"}.isdisjoint(held_after_failure)
+    assert {"dim_person", "fct_custody_episodes", "fct_em_orders"} <= set(held_after_failure)
 
 
 def test_contract_faults_repaired_rerun_equals_clean(
@@ -445,6 +458,98 @@ def test_contract_faults_repaired_rerun_equals_clean(
 ) -> None:
     assert contract_faults.repaired.returncode == 0, contract_faults.repaired.stdout[-3000:]
     assert fingerprints(contract_faults.warehouse.published) == clean.marts
+    assert held(contract_faults.warehouse.published) == {}
+
+
+# ------------------------------------------- scenario A2: one broken system, a new day
+
+
+EM_MARTS = {"fct_em_orders", "fct_em_violations"}
+# what cannot be built without every system's events (DESIGN.md section 6)
+ALL_SYSTEM_MARTS = {"dim_person", "fct_justice_events"}
+NOT_EM_MARTS = {
+    "fct_supervision_periods",
+    "fct_probation_appointments",
+    "fct_probation_caseload_monthly",
+    "fct_proven_reoffending",
+    "fct_proven_reoffending_rates",
+    "fct_person_record_links",
+    "fct_custody_episodes",
+    "fct_prison_population_monthly",
+    "fct_prison_violence_monthly",
+    "fct_prison_incidents",
+    "fct_court_cases",
+    "fct_court_hearings",
+    "fct_court_disposals",
+}
+
+
+@dataclass
+class NewDay:
+    warehouse: FaultWarehouse
+    broken: subprocess.CompletedProcess[str]
+    published: dict[str, tuple[int, str]]
+    held: dict[str, tuple[object, str]]
+    note: str
+    repaired: subprocess.CompletedProcess[str]
+    repaired_marts: dict[str, tuple[int, str]]
+
+
+@pytest.fixture(scope="module")
+def broken_em(clean: Reference, tmp_path_factory: pytest.TempPathFactory) -> NewDay:
+    """A new day lands for every system, and its EM device-events file is broken."""
+    warehouse = _copy(clean, tmp_path_factory.mktemp("broken_em"))
+    land(warehouse.lake, days=1)
+    path = _data_file(warehouse.lake, "em", "device_events")
+    saved = _saved(path)
+    lines = saved[1].decode().splitlines()
+    path.write_text(
+        "\n".join([lines[0] + ",supplier_note", *(line + ",x" for line in lines[1:])]) + "\n"
+    )
+    broken = warehouse.build(check=False)
+    published, held_marts = fingerprints(warehouse.published), held(warehouse.published)
+    note = warehouse.justice("query", "select 1 as one").stderr
+    path.write_bytes(saved[1])
+    repaired = warehouse.build(check=False)
+    return NewDay(
+        warehouse, broken, published, held_marts, note, repaired, fingerprints(warehouse.published)
+    )
+
+
+def test_broken_em_file_holds_only_what_depends_on_it(broken_em: NewDay, clean: Reference) -> None:
+    message = broken_em.broken.stdout + broken_em.broken.stderr
+    assert broken_em.broken.returncode != 0
+    assert "'supplier_note'" in message and "unexpected column" in message
+    assert "held at their last publication" in message
+    # EM marts, and what needs every system's events, keep their last publication
+    assert set(broken_em.held) == EM_MARTS | ALL_SYSTEM_MARTS
+    for mart in EM_MARTS | ALL_SYSTEM_MARTS:
+        assert broken_em.published[mart] == clean.marts[mart], mart
+        assert "em.device_events" in broken_em.held[mart][1]
+        assert "supplier_note" in broken_em.held[mart][1]
+    # the analyst is told, whatever they query
+    assert "held at an earlier publication" in broken_em.note
+    assert "fct_em_orders" in broken_em.note
+
+
+def test_broken_em_file_does_not_hold_prison_court_or_probation_marts(broken_em: NewDay) -> None:
+    """Prison, court and probation marts (and proven reoffending) are published from the
+    new day: exactly what the full build after the repair publishes (no EM data reaches
+    them)."""
+    assert NOT_EM_MARTS.isdisjoint(broken_em.held)
+    for mart in NOT_EM_MARTS:
+        assert broken_em.published[mart] == broken_em.repaired_marts[mart], mart
+
+
+def test_broken_em_file_repaired_publishes_everything(broken_em: NewDay, clean: Reference) -> None:
+    assert broken_em.repaired.returncode == 0, broken_em.repaired.stdout[-3000:]
+    assert held(broken_em.warehouse.published) == {}
+    changed = {m for m in clean.marts if broken_em.repaired_marts[m] != clean.marts[m]}
+    # the landed day reached marts published while EM was broken (so they really came
+    # from the new build) and marts that were held (so holding them was visible work)
+    assert changed & NOT_EM_MARTS, changed
+    assert changed & set(broken_em.held), changed
+    assert set(broken_em.repaired_marts) == set(clean.marts)
 
 
 # ---------------------------------------------------------------- scenario B: tests

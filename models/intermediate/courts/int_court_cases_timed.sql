@@ -28,7 +28,7 @@ offences as (
 
 reporting_period as (
 
-    select * from {{ ref('int_reporting_period_derived') }}
+    select * from {{ ref('int_court_reporting_period_derived') }}
 
 ),
 

@@ -29,7 +29,7 @@ attributes as (
 
 reporting_period as (
 
-    select * from {{ ref('int_reporting_period_derived') }}
+    select * from {{ ref('int_reoffending_reporting_period_derived') }}
 
 ),
 

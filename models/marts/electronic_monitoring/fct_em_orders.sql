@@ -19,7 +19,7 @@ attributes as (
 
 reporting_period as (
 
-    select * from {{ ref('int_reporting_period_derived') }}
+    select * from {{ ref('int_em_reporting_period_derived') }}
 
 ),
 

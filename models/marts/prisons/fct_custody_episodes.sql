@@ -13,7 +13,7 @@ episodes as (
 
 reporting_period as (
 
-    select * from {{ ref('int_reporting_period_derived') }}
+    select * from {{ ref('int_prison_reporting_period_derived') }}
 
 ),
 

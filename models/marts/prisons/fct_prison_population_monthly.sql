@@ -1,8 +1,9 @@
 {#-
     One row per month end × prison × sex × age band with anyone in custody: the
     people whose custody stay covers the month-end date (see the
-    prison_population doc block). Month ends are the shared spine's
-    (int_month_ends_derived), up to the last complete month the data covers.
+    prison_population doc block). Month ends are the prison spine's
+    (int_prison_month_ends_derived), up to the last complete month the prison
+    data covers.
 -#}
 
 with
@@ -15,7 +16,7 @@ stays as (
 
 months as (
 
-    select * from {{ ref('int_month_ends_derived') }}
+    select * from {{ ref('int_prison_month_ends_derived') }}
 
 ),
 

@@ -26,7 +26,7 @@ population as (
 
 months as (
 
-    select * from {{ ref('int_month_ends_derived') }}
+    select * from {{ ref('int_prison_month_ends_derived') }}
 
 ),
 

@@ -14,7 +14,7 @@ appointments as (
 
 reporting_period as (
 
-    select * from {{ ref('int_reporting_period_derived') }}
+    select * from {{ ref('int_probation_reporting_period_derived') }}
 
 ),
 

@@ -20,7 +20,7 @@ attributes as (
 
 month_ends as (
 
-    select * from {{ ref('int_month_ends_derived') }}
+    select * from {{ ref('int_probation_month_ends_derived') }}
 
 ),
 

@@ -20,7 +20,7 @@ attributes as (
 
 reporting_period as (
 
-    select * from {{ ref('int_reporting_period_derived') }}
+    select * from {{ ref('int_probation_reporting_period_derived') }}
 
 ),
 
