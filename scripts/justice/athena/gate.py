@@ -152,6 +152,7 @@ def _raw_columns(source: dict[str, Any]) -> list[Column]:
     """A source table's columns as the lake contract types them (every source is in the
     contract: tests/python/test_contract_models.py)."""
     from justice.lake import contract as lake_schema
+    from justice.lake.check import glue_type as lake_glue_type
 
     try:
         schema = lake_schema.table(source["source_name"], source["name"]).schema
@@ -163,34 +164,9 @@ def _raw_columns(source: dict[str, Any]) -> list[Column]:
         ) from None
     columns = []
     for arrow_field in schema:
-        glue_type = _arrow_to_glue(arrow_field.type)
+        glue_type = lake_glue_type(arrow_field.type)
         columns.append(Column(arrow_field.name, glue_type, glue_type))
     return columns
-
-
-def _arrow_to_glue(arrow_type: Any) -> str:
-    import pyarrow as pa
-
-    if pa.types.is_string(arrow_type):
-        return "string"
-    if pa.types.is_int64(arrow_type):
-        return "bigint"
-    if pa.types.is_int32(arrow_type):
-        return "int"
-    if pa.types.is_date(arrow_type):
-        return "date"
-    if pa.types.is_timestamp(arrow_type):
-        return "timestamp"
-    if pa.types.is_boolean(arrow_type):
-        return "boolean"
-    if pa.types.is_floating(arrow_type):
-        return "double"
-    if pa.types.is_list(arrow_type):
-        return f"array<{_arrow_to_glue(arrow_type.value_type)}>"
-    if pa.types.is_struct(arrow_type):
-        inner = ",".join(f"{f.name}:{_arrow_to_glue(f.type)}" for f in arrow_type)
-        return f"struct<{inner}>"
-    return "string"
 
 
 def _prepare_aws(shim: AthenaShim, manifest: dict[str, Any]) -> None:

@@ -15,18 +15,22 @@ checked, per file of `<lake>/raw/<system>/<table>/extraction_date=YYYY-MM-DD/`:
 
 Only file metadata is read for Parquet (the footer), so checking is cheap even for a
 large lake; CSV files are parsed in full (they are small, and a ragged row is only found
-by reading it).
+by reading it). The same checks run on Athena's raw tables (the Glue catalog and the
+files in S3) in justice.athena.contract, through `check_schema` and `check_csv_text`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
+import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -42,7 +46,7 @@ class ContractError:
 
     system: str
     table: str
-    path: Path  # the file, or the partition directory
+    path: Path | str  # the file or partition directory (an s3:// or glue: address on Athena)
     message: str
     column: str | None = None
 
@@ -51,11 +55,11 @@ class ContractError:
         """The dbt source this error stops, as a selector: `source:nomis.offenders`."""
         return f"source:{self.system}.{self.table}"
 
-    def render(self, lake: Path) -> str:
-        try:
-            where = self.path.relative_to(lake)
-        except ValueError:
-            where = self.path
+    def render(self, lake: Path | None = None) -> str:
+        where: Path | str = self.path
+        if isinstance(self.path, Path) and lake is not None:
+            with contextlib.suppress(ValueError):
+                where = self.path.relative_to(lake)
         column = f" column {self.column!r}:" if self.column else ""
         return f"{where}:{column} {self.message}"
 
@@ -129,38 +133,96 @@ def _check_parquet(table: RawTable, path: Path) -> list[ContractError]:
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as problem:
-        first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
-        return [
-            ContractError(
-                table.system,
-                table.name,
-                path,
-                f"unreadable Parquet (truncated or not Parquet): {first_line}",
-            )
-        ]
-    found = {field.name: field.type for field in schema}
+        return [unreadable_parquet(table, path, problem)]
+    return check_schema(table, path, {field.name: field.type for field in schema})
+
+
+def unreadable_parquet(table: RawTable, path: Path | str, problem: Exception) -> ContractError:
+    first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
+    return ContractError(
+        table.system,
+        table.name,
+        path,
+        f"unreadable Parquet (truncated or not Parquet): {first_line}",
+    )
+
+
+def check_schema(
+    table: RawTable, path: Path | str, found: dict[str, pa.DataType | str]
+) -> list[ContractError]:
+    """A file's (or a catalog table's) columns against the contract: names, then types.
+    Types are Arrow types (a Parquet footer) or Glue type names (the Glue catalog)."""
     errors = _check_names(table, path, list(found))
     for expected in table.schema:
         actual = found.get(expected.name)
-        if actual is not None and not actual.equals(expected.type):
+        if actual is None:
+            continue
+        if isinstance(actual, str):
+            wanted: Any = glue_type(expected.type)
+            same = actual.replace(" ", "").lower() == wanted
+        else:
+            wanted = expected.type
+            same = actual.equals(expected.type)
+        if not same:
             errors.append(
                 ContractError(
                     table.system,
                     table.name,
                     path,
-                    f"type {actual} where the contract says {expected.type}",
+                    f"type {actual} where the contract says {wanted}",
                     expected.name,
                 )
             )
     return errors
 
 
+def glue_type(arrow_type: pa.DataType) -> str:
+    """The Glue (Hive) type name Athena's raw tables give a contract column."""
+    if pa.types.is_string(arrow_type):
+        return "string"
+    if pa.types.is_int64(arrow_type):
+        return "bigint"
+    if pa.types.is_int32(arrow_type):
+        return "int"
+    if pa.types.is_date(arrow_type):
+        return "date"
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamp"
+    if pa.types.is_boolean(arrow_type):
+        return "boolean"
+    if pa.types.is_floating(arrow_type):
+        return "double"
+    if pa.types.is_list(arrow_type):
+        return f"array<{glue_type(arrow_type.value_type)}>"
+    if pa.types.is_struct(arrow_type):
+        inner = ",".join(f"{f.name}:{glue_type(f.type)}" for f in arrow_type)
+        return f"struct<{inner}>"
+    return "string"
+
+
 def _check_csv(table: RawTable, path: Path) -> list[ContractError]:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as problem:
+        return [
+            ContractError(
+                table.system,
+                table.name,
+                path,
+                f"not UTF-8 text: {problem.reason} at byte {problem.start}",
+            )
+        ]
+    return check_csv_text(table, path, text)
+
+
+def check_csv_text(table: RawTable, path: Path | str, text: str) -> list[ContractError]:
+    """A CSV file's text against the contract: delimiter, header, ragged rows."""
+
     def error(message: str, column: str | None = None) -> ContractError:
         return ContractError(table.system, table.name, path, message, column)
 
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with io.StringIO(text, newline="") as handle:
             rows = csv.reader(handle)
             header = next(rows, None)
             if header is None:
@@ -183,14 +245,12 @@ def _check_csv(table: RawTable, path: Path) -> list[ContractError]:
                     return [
                         error(f"line {line_number} has {len(row)} fields, the header {len(header)}")
                     ]
-    except UnicodeDecodeError as problem:
-        return [error(f"not UTF-8 text: {problem.reason} at byte {problem.start}")]
     except csv.Error as problem:
         return [error(f"unreadable CSV: {problem}")]
     return []
 
 
-def _check_names(table: RawTable, path: Path, found: list[str]) -> list[ContractError]:
+def _check_names(table: RawTable, path: Path | str, found: list[str]) -> list[ContractError]:
     """Missing and unexpected columns; a missing and an unexpected column at the same
     position are reported once, as a rename."""
     expected = table.column_names

@@ -1,0 +1,220 @@
+"""The lake contract checked on Athena (justice.athena.contract), offline under moto: the
+raw files uploaded to S3, the raw tables and their partitions registered in Glue as an
+operator (or a crawler) would, then broken the ways test_faults.py breaks a local lake.
+Each fault must be found with the same table and column as the local checker finds it,
+naming the s3:// object."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from moto import mock_aws
+
+from conftest import make_lake
+from justice.athena.contract import check_athena_lake
+from justice.lake.check import blocked_sources, check_lake, glue_type
+from justice.lake.contract import TABLES
+
+REGION = "eu-west-2"
+BUCKET = "justice-raw"
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_lake(tmp_path_factory.mktemp("athena_contract") / "lake", people=120, days=2)
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any]]:
+    for key in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        yield boto3.client("glue", region_name=REGION), boto3.client("s3", region_name=REGION)
+
+
+def _upload(lake: Path, glue: Any, s3: Any) -> None:
+    """The raw lake in S3 and its tables and partitions in Glue, laid out as the sources
+    YAML expects on Athena (raw_<system>.<table>)."""
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    for path in sorted((lake / "raw").rglob("*")):
+        if path.is_file():
+            s3.put_object(Bucket=BUCKET, Key=str(path.relative_to(lake)), Body=path.read_bytes())
+    for table in TABLES:
+        database = f"raw_{table.system}"
+        try:
+            glue.create_database(DatabaseInput={"Name": database})
+        except glue.exceptions.AlreadyExistsException:
+            pass
+        location = f"s3://{BUCKET}/raw/{table.system}/{table.name}/"
+        columns = [{"Name": f.name, "Type": glue_type(f.type)} for f in table.schema]
+        glue.create_table(
+            DatabaseName=database,
+            TableInput={
+                "Name": table.name,
+                "TableType": "EXTERNAL_TABLE",
+                "StorageDescriptor": {"Columns": columns, "Location": location},
+                "PartitionKeys": [{"Name": "extraction_date", "Type": "string"}],
+            },
+        )
+        root = lake / "raw" / table.system / table.name
+        for partition in sorted(root.glob("extraction_date=*")):
+            _register(glue, table.system, table.name, partition.name)
+
+
+def _register(glue: Any, system: str, name: str, partition: str) -> None:
+    glue.create_partition(
+        DatabaseName=f"raw_{system}",
+        TableName=name,
+        PartitionInput={
+            "Values": [partition.removeprefix("extraction_date=")],
+            "StorageDescriptor": {
+                "Location": f"s3://{BUCKET}/raw/{system}/{name}/{partition}/",
+            },
+        },
+    )
+
+
+def _break_files(lake: Path) -> dict[str, tuple[str, str, str | None]]:
+    """File faults of test_faults.py, on a copy of the lake: what -> (system, table, column)."""
+
+    def last(system: str, name: str) -> Path:
+        partition = sorted((lake / "raw" / system / name).glob("extraction_date=*"))[-1]
+        return sorted(partition.glob("part-*"))[0]
+
+    offenders = last("nomis", "offenders")
+    data = pq.read_table(offenders)
+    pq.write_table(
+        data.rename_columns(["surname" if n == "last_name" else n for n in data.column_names]),
+        offenders,
+    )
+    bookings = last("nomis", "offender_bookings")
+    data = pq.read_table(bookings)
+    index = data.schema.get_field_index("offender_id")
+    pq.write_table(
+        data.set_column(index, "offender_id", data.column("offender_id").cast(pa.string())),
+        bookings,
+    )
+    movements = last("nomis", "offender_external_movements")
+    movements.write_bytes(movements.read_bytes()[:300])
+    orders = last("em", "orders")
+    lines = orders.read_text().splitlines()
+    orders.write_text(
+        "\n".join([lines[0] + ",notes", *(line + ",n" for line in lines[1:])]) + "\n"
+    )
+    parties = last("nomis", "incident_case_parties").parent / "part-00099.parquet"
+    parties.touch()
+    hearings = last("common_platform", "hearings")
+    copy = hearings.parent.parent / "extraction_date=2030-01-01"
+    copy.mkdir()
+    shutil.copy2(hearings, copy / hearings.name)
+    return {
+        "renamed": ("nomis", "offenders", "last_name"),
+        "retyped": ("nomis", "offender_bookings", "offender_id"),
+        "truncated": ("nomis", "offender_external_movements", None),
+        "extra CSV column": ("em", "orders", "notes"),
+        "zero-byte": ("nomis", "incident_case_parties", None),
+        "copy": ("common_platform", "hearings", None),
+    }
+
+
+def test_clean_lake_passes_on_athena(lake: Path, aws: tuple[Any, Any]) -> None:
+    glue, s3 = aws
+    _upload(lake, glue, s3)
+    assert check_athena_lake(glue, s3) == []
+
+
+def test_file_faults_found_on_athena_as_locally(
+    lake: Path, aws: tuple[Any, Any], tmp_path: Path
+) -> None:
+    broken = tmp_path / "lake"
+    shutil.copytree(lake, broken)
+    expected = _break_files(broken)
+    glue, s3 = aws
+    _upload(broken, glue, s3)
+    remote = check_athena_lake(glue, s3)
+    local = check_lake(broken)
+    found = {(e.system, e.table, e.column) for e in remote}
+    for system, name, column in expected.values():
+        assert (system, name, column) in found, (system, name, column, remote)
+    # the same sources stop, for the same columns, whichever engine checks them
+    assert blocked_sources(remote) == blocked_sources(local)
+    assert {(e.system, e.table, e.column) for e in local} == found
+    for item in remote:
+        assert str(item.path).startswith(f"s3://{BUCKET}/raw/"), item
+    rendered = "\n".join(item.render() for item in remote)
+    assert "renamed to 'surname'" in rendered
+    assert "unreadable Parquet" in rendered
+    assert "byte-for-byte copy" in rendered
+    assert "zero-byte file" in rendered
+
+
+def test_catalog_faults_found_on_athena(lake: Path, aws: tuple[Any, Any]) -> None:
+    """What only the catalog can get wrong: a retyped Glue column, a partition Glue does
+    not know (Athena would not read it), a registered partition with no files."""
+    glue, s3 = aws
+    _upload(lake, glue, s3)
+    table = glue.get_table(DatabaseName="raw_delius", Name="contact")["Table"]
+    columns = [
+        {**column, "Type": "int"} if column["Name"] == "contact_id" else column
+        for column in table["StorageDescriptor"]["Columns"]
+    ]
+    glue.update_table(
+        DatabaseName="raw_delius",
+        TableInput={
+            "Name": "contact",
+            "StorageDescriptor": {**table["StorageDescriptor"], "Columns": columns},
+            "PartitionKeys": table["PartitionKeys"],
+        },
+    )
+    s3.put_object(
+        Bucket=BUCKET,
+        Key="raw/em/subjects/extraction_date=2030-01-02/part-00000.csv",
+        Body=(lake / "raw/em/subjects")
+        .glob("extraction_date=*/part-*.csv")
+        .__next__()
+        .read_bytes(),
+    )
+    _register(glue, "nomis", "agency_locations", "extraction_date=2030-01-03")
+    errors = check_athena_lake(glue, s3)
+    rendered = "\n".join(item.render() for item in errors)
+    assert blocked_sources(errors) == [
+        "source:nomis.agency_locations",
+        "source:delius.contact",
+        "source:em.subjects",
+    ], rendered
+    assert "glue:raw_delius.contact: column 'contact_id': type int" in rendered
+    assert "extraction_date=2030-01-02/: partition not registered in the Glue catalog" in rendered
+    assert "extraction_date=2030-01-03/: empty partition" in rendered
+
+
+def test_athena_build_stops_the_broken_sources(
+    lake: Path, aws: tuple[Any, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`justice build --target athena` runs this check before dbt: the sources it
+    returns are excluded with everything downstream, as locally."""
+    from justice.build import check_athena_sources
+    from justice.console import Settings
+
+    broken = tmp_path / "lake"
+    shutil.copytree(lake, broken)
+    _break_files(broken)
+    glue, s3 = aws
+    _upload(broken, glue, s3)
+    monkeypatch.setenv("JUSTICE_ATHENA_REGION", REGION)
+    blocked = check_athena_sources(Settings.from_env(lake=broken), {"raw_schema_em": "raw_em"})
+    assert set(blocked) == set(blocked_sources(check_lake(broken)))
+    assert "'notes'" in blocked["source:em.orders"]
+    assert blocked["source:em.orders"].startswith(f"s3://{BUCKET}/raw/em/orders/")
