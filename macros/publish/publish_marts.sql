@@ -7,7 +7,11 @@
     Athena: marts are built and tested in `<prefix>_marts_audit`; each Iceberg table is
     renamed into `<prefix>_marts` (the table published before is renamed aside first and
     dropped after), as dbt-athena's high-availability tables swap a table in. A rename
-    changes only the Glue catalogue, never the data files, so each swap is atomic.
+    changes only the Glue catalogue, never the data files, so each swap is atomic per
+    table. To keep the window in which analysts can see marts of two builds as short as
+    possible, every check (each audit table exists) and every clean-up happens before
+    the first rename or after the last: the swaps themselves are back to back, two
+    catalogue renames per mart (README, "What happens when things go wrong").
 
     DuckDB: the harness publishes by swapping the published warehouse file in one rename
     (scripts/justice/publish.py); this macro is not used there.
@@ -27,25 +31,40 @@
     {%- set published_schema = justice.published_marts_schema() -%}
     {%- do adapter.create_schema(api.Relation.create(
         database=target.database, schema=published_schema)) -%}
+    {#- 1. everything that can refuse is asked before the first rename: a mart missing
+        from the audit area publishes nothing at all -#}
+    {%- set swaps = [] -%}
     {%- for name in marts -%}
         {%- set audit = adapter.get_relation(
             database=target.database, schema=audit_schema, identifier=name) -%}
         {%- if audit is none -%}
             {{ exceptions.raise_compiler_error(
-                "publish_marts: " ~ audit_schema ~ "." ~ name ~ " was not built") }}
+                "publish_marts: " ~ audit_schema ~ "." ~ name ~ " was not built: "
+                ~ "nothing was published") }}
         {%- endif -%}
         {%- set published = api.Relation.create(database=target.database,
             schema=published_schema, identifier=name, type='table') -%}
         {%- set previous = api.Relation.create(database=target.database,
             schema=published_schema, identifier=name ~ '__previous', type='table') -%}
+        {%- set exists = adapter.get_relation(database=target.database,
+            schema=published_schema, identifier=name) is not none -%}
+        {#- left by an interrupted publication -#}
         {%- do adapter.drop_relation(previous) -%}
-        {%- if adapter.get_relation(database=target.database, schema=published_schema,
-            identifier=name) is not none -%}
+        {%- do swaps.append([audit, published, previous, exists]) -%}
+    {%- endfor -%}
+    {#- 2. the swaps, back to back: two catalogue renames per mart and nothing else -#}
+    {%- for audit, published, previous, exists in swaps -%}
+        {%- if exists -%}
             {%- do adapter.rename_relation(published, previous) -%}
         {%- endif -%}
         {%- do adapter.rename_relation(audit, published) -%}
-        {%- do adapter.drop_relation(previous) -%}
-        {{ print('published ' ~ published_schema ~ '.' ~ name) }}
+    {%- endfor -%}
+    {#- 3. the tables they replaced, once every mart is swapped -#}
+    {%- for audit, published, previous, exists in swaps -%}
+        {%- if exists -%}
+            {%- do adapter.drop_relation(previous) -%}
+        {%- endif -%}
+        {{ print('published ' ~ published_schema ~ '.' ~ published.identifier) }}
     {%- endfor -%}
 {%- endmacro %}
 

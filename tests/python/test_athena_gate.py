@@ -262,3 +262,24 @@ def test_every_macro_is_documented(gate: tuple[GateReport, dict]) -> None:
         if macro["package_name"] == "justice" and not macro.get("description")
     )
     assert not undocumented, f"add to the _<folder>__macros.yml beside them: {undocumented}"
+
+
+def test_publication_swaps_back_to_back(gate: tuple[GateReport, dict]) -> None:
+    """The second publication (every mart already published once) renames each mart
+    aside and the audit table in, all the renames back to back: no check, drop or other
+    statement between the first and the last rename (the window in which marts of two
+    builds are visible)."""
+    report, _ = gate
+    statements = [sql.strip().lower() for _, sql in report.captured]
+    renames = [i for i, sql in enumerate(statements) if " rename to " in sql]
+    assert renames, "no publication renames captured"
+    # the last publication: its renames are the last 2 × (number of marts) renames
+    last_publication = [i for i in renames if "__previous" in statements[i]]
+    first = min(i for i in renames if i >= last_publication[0])
+    last = renames[-1]
+    between = statements[first : last + 1]
+    assert all(" rename to " in sql for sql in between), [
+        sql[:80] for sql in between if " rename to " not in sql
+    ]
+    # (the replaced tables are dropped through the Glue API, not a captured statement)
+    assert not any("__previous" in sql and " rename to " not in sql for sql in between)
