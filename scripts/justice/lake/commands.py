@@ -23,6 +23,13 @@ def generate(
         int, typer.Option(min=0, help="Daily change partitions after the full load.")
     ] = 14,
     start: Annotated[str, typer.Option(help="Date of the full load (YYYY-MM-DD).")] = "2026-01-01",
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="Noise profile: default, or hard (a messy test bed for person linkage; "
+            "rates in scripts/justice/lake/generator/profiles.py)."
+        ),
+    ] = "default",
     if_missing: Annotated[
         bool, typer.Option("--if-missing", help="Do nothing when a lake already exists.")
     ] = False,
@@ -40,7 +47,13 @@ def generate(
         fail(f"--start must be a date like 2026-01-01, not {start!r}")
     started = time.perf_counter()
     summary = landing.generate(
-        settings.lake_path, seed=seed, people=people, days=days, start=start_date, progress=say
+        settings.lake_path,
+        seed=seed,
+        people=people,
+        days=days,
+        start=start_date,
+        profile=profile,
+        progress=say,
     )
     say(f"generated {settings.lake_path} in {time.perf_counter() - started:.1f}s")
     typer.echo(json.dumps(summary, indent=2, default=str))

@@ -38,6 +38,7 @@ from justice.lake.contract import TABLES
 from justice.lake.generator import cdc
 from justice.lake.generator.names import build_pools
 from justice.lake.generator.noise import to_date, to_day
+from justice.lake.generator.profiles import PROFILES, profile_rates
 from justice.lake.generator.rates import DEFAULT_RATES, Rates
 from justice.lake.generator.seeds import load_refs
 from justice.lake.generator.world import CHUNK_SIZE, HORIZON_DAYS, Chunk
@@ -345,10 +346,14 @@ def generate(
     people: int = 5000,
     days: int = 14,
     start: dt.date = dt.date(2026, 1, 1),
+    profile: str = "default",
     progress: Progress = None,
 ) -> dict:
-    """Write a new lake: full load at ``start`` plus ``days`` daily change partitions."""
+    """Write a new lake: full load at ``start`` plus ``days`` daily change partitions, with
+    the noise of ``profile`` (generator/profiles.py)."""
     lake = Path(lake)
+    if profile not in PROFILES:
+        raise GeneratorError(f"--profile must be one of {', '.join(PROFILES)} (got {profile!r}).")
     if people < 1:
         raise GeneratorError(f"--people must be at least 1 (got {people}).")
     if days < 0 or days > HORIZON_DAYS:
@@ -374,11 +379,13 @@ def generate(
         last_day=start_day + days,
         write_truth=True,
         progress=progress,
+        rates=profile_rates(profile),
     )
-    _write_meta(lake, seed=seed, people=people, start=start, days=days)
+    _write_meta(lake, seed=seed, people=people, start=start, days=days, profile=profile)
     summary.update(
         seed=seed,
         people=people,
+        profile=profile,
         start=start.isoformat(),
         days=days,
         first_partition=start.isoformat(),
@@ -411,6 +418,7 @@ def land(lake: Path, *, days: int = 1, progress: Progress = None) -> dict:
         )
     start = dt.date.fromisoformat(meta["start"])
     start_day = to_day(start)
+    profile = meta.get("profile", "default")  # lakes written before profiles existed
     summary = _simulate_and_write(
         lake,
         seed=int(meta["seed"]),
@@ -420,9 +428,15 @@ def land(lake: Path, *, days: int = 1, progress: Progress = None) -> dict:
         last_day=start_day + landed + days,
         write_truth=False,
         progress=progress,
+        rates=profile_rates(profile),
     )
     _write_meta(
-        lake, seed=int(meta["seed"]), people=int(meta["people"]), start=start, days=landed + days
+        lake,
+        seed=int(meta["seed"]),
+        people=int(meta["people"]),
+        start=start,
+        days=landed + days,
+        profile=profile,
     )
     summary.update(
         days=landed + days,
@@ -432,10 +446,13 @@ def land(lake: Path, *, days: int = 1, progress: Progress = None) -> dict:
     return summary
 
 
-def _write_meta(lake: Path, *, seed: int, people: int, start: dt.date, days: int) -> None:
+def _write_meta(
+    lake: Path, *, seed: int, people: int, start: dt.date, days: int, profile: str
+) -> None:
     meta = {
         "seed": seed,
         "people": people,
+        "profile": profile,
         "start": start.isoformat(),
         "days": days,
         "horizon_days": HORIZON_DAYS,

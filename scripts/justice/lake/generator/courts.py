@@ -160,6 +160,8 @@ class CourtsMixin(ChunkBase):
             pc = p.postcode(day)
             if pc_noisy:
                 pc = pc.lower() if code_k % 2 else pc.replace(" ", "")
+            if ident.name_only:  # profile hook: nothing recorded but the name
+                pc = None
             defs.add(
                 drec,
                 day * US_DAY + hour * US_HOUR + self.r.randrange(3600) * 1_000_000,

@@ -56,6 +56,8 @@ class MonitoringMixin(ChunkBase):
             pc = p.postcode(day)
             if pc_noisy:
                 pc = pc.lower() if int(sid[3:]) % 2 else pc.replace(" ", "")
+            if ident.name_only:  # profile hook: nothing recorded but the name
+                noms, crn_v, pc = None, None, None
             subjects.add(
                 srec,
                 day * US_DAY + 8 * US_HOUR + r.randrange(3600) * 10**6,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import noise as nz
+from . import profiles
 from .chunk import ChunkBase
 
 
@@ -48,6 +49,7 @@ class Ident:
     pnc: str | None
     cro: str | None
     fixed: tuple[str, str] | None  # (first, last) after a later name correction
+    name_only: bool = False  # profiles: nothing recorded but the name
 
 
 class PeopleMixin(ChunkBase):
@@ -82,6 +84,15 @@ class PeopleMixin(ChunkBase):
         pc1 = g.integers(0, len(pools.postcodes), n)
         moves = g.random(n) < 0.3
         move_day = g.integers(self.world_start, self.horizon, n)
+        if self.R.identity.family > 0:  # profile hook: families share surname and address
+            head, twin = profiles.family_groups(
+                np.random.default_rng([self.seed, self.chunk, 3]), self.R.identity, n
+            )
+            last_i, last2_i, dbl, pc0 = last_i[head], last2_i[head], dbl[head], pc0[head]
+            dob = np.where(twin, dob[head], dob)
+            for i in np.flatnonzero(head != np.arange(n)):
+                kind = "twin" if twin[i] else "family_member"
+                self.log(kind, "world", "people", self.first_pid + int(i), None, str(head[i]))
         people = []
         for i in range(n):
             pid = self.first_pid + i
@@ -189,6 +200,9 @@ class PeopleMixin(ChunkBase):
         if r.random() < R.dob_missing[system]:
             dob = None
             log("dob_missing", system, table, key, day)
+        name_only = False
+        if R.identity.active:  # profile hook: titles, placeholder dates, name-only records
+            first, dob, name_only = self.disguise_identity(p, first, dob, system, table, key, day)
         dob_str = None
         if dob is not None and system == "common_platform":
             u, acc, fmt = r.random(), 0.0, "iso"
@@ -204,7 +218,9 @@ class PeopleMixin(ChunkBase):
             dob_str = nz.format_dob(dob, "dmy_slash")
         # identifiers
         pnc = None
-        if r.random() < R.pnc_present[system]:
+        if name_only:
+            pass
+        elif r.random() < R.pnc_present[system]:
             canon = p.pnc
             if r.random() < R.pnc_mistyped:
                 canon = nz.mistype_pnc(canon, r)
@@ -215,12 +231,30 @@ class PeopleMixin(ChunkBase):
         else:
             log("pnc_missing", system, table, key, day)
         cro = None
-        if system in ("nomis", "delius") and p.cro is not None:
+        if system in ("nomis", "delius") and p.cro is not None and not name_only:
             if r.random() < R.cro_present:
                 cro = p.cro
             else:
                 log("cro_missing", system, table, key, day)
-        return Ident(first, middle, last, dob, dob_str, pnc, cro, fixed)
+        return Ident(first, middle, last, dob, dob_str, pnc, cro, fixed, name_only)
+
+    def disguise_identity(
+        self, p: Person, first: str, dob: int | None, system: str, table: str, key: object, day: int
+    ) -> tuple[str, int | None, bool]:
+        """The hard profile's identity noise (profiles.py): a title in the forename field, a
+        placeholder date of birth, or a record with nothing but the name."""
+        r, noise = self.r, self.R.identity
+        if r.random() < noise.title:
+            first = f"{profiles.title_for(p.sex, r.random())} {first}"
+            self.log("title", system, table, key, day)
+        if r.random() < noise.name_only:
+            self.log("name_only", system, table, key, day)
+            return first, None, True
+        if dob is not None and r.random() < noise.dob_placeholder:
+            placeholder = profiles.placeholder_date(r.random())
+            dob = nz.to_day(nz.dt.date.fromisoformat(placeholder))
+            self.log("dob_placeholder", system, table, key, day, placeholder)
+        return first, dob, False
 
     def noms_mode(self) -> str:
         """Per delius/em record: whether its prison number is kept current, missing or stale."""

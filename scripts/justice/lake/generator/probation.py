@@ -59,6 +59,8 @@ class ProbationMixin(ChunkBase):
     def _delius_version(self, p: Person, rec, ts: int, op: str) -> None:
         did, crn, idx, ident, _, mode, _ = rec
         noms = self.noms_logged(p, rec, 6, mode, "delius", "offender", did, ts // US_DAY)
+        if ident.name_only:  # profile hook: nothing recorded but the name
+            noms = None
         gid = self.ref_ids[("GENDER", p.sex)]
         self.t["delius.offender"].add(
             idx,

@@ -42,6 +42,10 @@ person record (nomis offender, delius offender, common_platform defendant, em su
 | `null_key` | `unrecoverable` | 0.001 | per delivered row (parquet): a copy of a row with its primary key null | nomis, delius, cp |
 | `garbage_date` | `unrecoverable` | 0.001 | per delivered em row: a copy of a row with a date field `31/02/2024`, `N/A` or `unknown` | em |
 
+Noise profiles (`justice generate --profile hard`) override some of these rates and add
+identity noise (titles, placeholder dates, name-only records, families, twins): see
+``profiles.py``.
+
 Ordinary updates (not logged, they are the world): name corrections, a PNC confirmed
 1..120 days after a record is created (30% of records created without one), booking status
 and location changes on every movement, case status at completion, plea / verdict /
@@ -58,6 +62,8 @@ days after it; a transfer date counts at the receiving prison (stays are half-op
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from .profiles import NO_IDENTITY_NOISE, IdentityNoise
 
 
 def _pnc_present() -> dict[str, float]:
@@ -110,6 +116,8 @@ class Rates:
     redelivered_row: float = 0.003
     entered_in_error: float = 0.02
     unrecoverable: float = 0.001
+    # noise profiles (profiles.py): titles, placeholder dates, name-only records, families
+    identity: IdentityNoise = NO_IDENTITY_NOISE
 
 
 DEFAULT_RATES = Rates()
