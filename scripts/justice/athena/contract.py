@@ -26,7 +26,6 @@ local build would. Proven offline under moto (tests/python/test_athena_contract.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -36,6 +35,7 @@ from justice.lake.check import (
     ContractError,
     check_csv_text,
     check_schema,
+    is_partition_name,
     unreadable_parquet,
 )
 from justice.lake.contract import TABLES, RawTable
@@ -119,7 +119,7 @@ def check_athena_table(glue: Any, s3: Any, database: str, table: RawTable) -> li
     every: list[dict[str, Any]] = []
     for partition in sorted(set(by_partition) | set(registered)):
         path = f"s3://{bucket}/{prefix}{partition}/"
-        if not _is_partition_name(partition):
+        if not is_partition_name(partition):
             errors.append(
                 error(path, f"not a partition directory: expected {PARTITION_PREFIX}YYYY-MM-DD")
             )
@@ -214,16 +214,6 @@ def _check_parquet_object(
 
 def _glue_columns(descriptor: dict[str, Any]) -> dict[str, str]:
     return {column["Name"]: column["Type"] for column in descriptor.get("Columns") or []}
-
-
-def _is_partition_name(name: str) -> bool:
-    if not name.startswith(PARTITION_PREFIX):
-        return False
-    try:
-        dt.date.fromisoformat(name.removeprefix(PARTITION_PREFIX))
-    except ValueError:
-        return False
-    return True
 
 
 def copies(items: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:

@@ -91,7 +91,7 @@ def check_table(lake: Path, table: RawTable) -> list[ContractError]:
                 "YYYY-MM-DD/ directories)",
             )
             continue
-        if not _is_partition_name(partition.name):
+        if not is_partition_name(partition.name):
             error(partition, f"not a partition directory: expected {PARTITION_PREFIX}YYYY-MM-DD")
             continue
         files = sorted(p for p in partition.iterdir() if not p.name.startswith("."))
@@ -117,7 +117,7 @@ def check_table(lake: Path, table: RawTable) -> list[ContractError]:
     return errors
 
 
-def _is_partition_name(name: str) -> bool:
+def is_partition_name(name: str) -> bool:
     if not name.startswith(PARTITION_PREFIX):
         return False
     try:
@@ -334,6 +334,6 @@ def first_extraction_date(lake: Path, tables: Iterable[RawTable] = TABLES) -> dt
         if not root.is_dir():
             continue
         for partition in root.iterdir():
-            if partition.is_dir() and _is_partition_name(partition.name):
+            if partition.is_dir() and is_partition_name(partition.name):
                 dates.append(dt.date.fromisoformat(partition.name.removeprefix(PARTITION_PREFIX)))
     return min(dates) if dates else None
