@@ -6,6 +6,7 @@ naming the s3:// object."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,10 +55,8 @@ def _upload(lake: Path, glue: Any, s3: Any) -> None:
             s3.put_object(Bucket=BUCKET, Key=str(path.relative_to(lake)), Body=path.read_bytes())
     for table in TABLES:
         database = f"raw_{table.system}"
-        try:
+        with contextlib.suppress(glue.exceptions.AlreadyExistsException):
             glue.create_database(DatabaseInput={"Name": database})
-        except glue.exceptions.AlreadyExistsException:
-            pass
         location = f"s3://{BUCKET}/raw/{table.system}/{table.name}/"
         columns = [{"Name": f.name, "Type": glue_type(f.type)} for f in table.schema]
         glue.create_table(
@@ -111,9 +110,7 @@ def _break_files(lake: Path) -> dict[str, tuple[str, str, str | None]]:
     movements.write_bytes(movements.read_bytes()[:300])
     orders = last("em", "orders")
     lines = orders.read_text().splitlines()
-    orders.write_text(
-        "\n".join([lines[0] + ",notes", *(line + ",n" for line in lines[1:])]) + "\n"
-    )
+    orders.write_text("\n".join([lines[0] + ",notes", *(line + ",n" for line in lines[1:])]) + "\n")
     parties = last("nomis", "incident_case_parties").parent / "part-00099.parquet"
     parties.touch()
     hearings = last("common_platform", "hearings")

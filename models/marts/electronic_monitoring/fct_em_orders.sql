@@ -17,10 +17,9 @@ attributes as (
 
 ),
 
--- the all-systems period, not int_em_reporting_period_derived: the EM feed has
--- quiet days without a change row, and days monitored on an open order run to the
--- day the lake was landed, not to EM's last change (EM marts are held by a broken
--- file of another system's person table anyway, through person_key)
+-- the all-systems period, not int_em_reporting_period_derived: the EM
+-- feed has quiet days without a change row, and days monitored on an open
+-- order run to the day the lake was landed, not to EM's last change
 reporting_period as (
 
     select * from {{ ref('int_reporting_period_derived') }}
