@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
-from justice import bench, build, docs, query
+from justice import bench, build, diff, docs, lineage, marts, query
 from justice.athena import gate
 from justice.console import JusticeError, error
 from justice.lake import commands as lake_commands
@@ -37,6 +37,9 @@ COMMANDS: dict[str, tuple[Callable[..., Any], dict[str, Any] | None]] = {
     "lint": (lint.command, None),
     "check": (check.command, None),
     "docs": (docs.command, None),
+    "lineage": (lineage.command, None),
+    "diff": (diff.command, None),
+    "marts": (marts.command, None),
     "bench": (bench.command, None),
     "athena-gate": (gate.command, None),
 }
@@ -44,6 +47,32 @@ COMMANDS: dict[str, tuple[Callable[..., Any], dict[str, Any] | None]] = {
 GROUPS: dict[str, typer.Typer] = {
     "linkage": linkage.app,
 }
+
+
+
+def version_text() -> str:
+    from importlib.metadata import version
+
+    return f"justice {version('justice')} (dbt-core {version('dbt-core')})"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(version_text())
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[  # noqa: ARG001 - handled eagerly by _show_version
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Analytics engineering for criminal-justice data: generate, build, query."""
+
 
 for name, (function, context_settings) in COMMANDS.items():
     app.command(name, context_settings=context_settings)(function)

@@ -182,6 +182,7 @@ def publish_duckdb(
                     f'create or replace table {MARTS_SCHEMA}."{mart.name}" as '
                     f'select * from audit."{mart.schema}"."{mart.name}"'
                 )
+                _copy_comments(connection, mart)
                 rows = connection.execute(
                     f'select count(*) from {MARTS_SCHEMA}."{mart.name}"'
                 ).fetchone()
@@ -210,6 +211,28 @@ def publish_duckdb(
         staging.unlink(missing_ok=True)
         Path(f"{staging}.wal").unlink(missing_ok=True)
     return names
+
+
+def _copy_comments(connection: Any, mart: Mart) -> None:
+    """The mart's table and column comments (its dbt descriptions, persist_docs) from the
+    audit area onto the published copy: `create table as` carries data, not comments."""
+
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    where = "database_name = 'audit' and schema_name = ? and table_name = ?"
+    table = connection.execute(
+        f"select comment from duckdb_tables() where {where}", [mart.schema, mart.name]
+    ).fetchone()
+    target = f'{MARTS_SCHEMA}."{mart.name}"'
+    if table and table[0]:
+        connection.execute(f"comment on table {target} is {literal(table[0])}")
+    for column, comment in connection.execute(
+        f"select column_name, comment from duckdb_columns() where {where} and comment is not null",
+        [mart.schema, mart.name],
+    ).fetchall():
+        name = column.replace('"', '""')
+        connection.execute(f'comment on column {target}."{name}" is {literal(comment)}')
 
 
 def _database(connection: Any) -> str:

@@ -210,6 +210,26 @@ def test_personal_data_columns_carry_lake_formation_tags(
     assert tagged == expected
 
 
+def test_descriptions_are_persisted_to_glue(gate: tuple[GateReport, dict]) -> None:
+    """persist_docs: every model's description, and its columns', are Glue comments (the
+    Athena console shows them), and a published mart keeps them through the rename."""
+    report, manifest = gate
+    mart = manifest["nodes"]["model.justice.gate_fixture__disposals"]
+    published = [
+        comments
+        for (database, table), comments in report.glue_comments.items()
+        if table == "gate_fixture__disposals" and database.endswith("_marts")
+    ]
+    assert published, f"not published: {sorted(report.glue_comments)}"
+    description, columns = published[0]
+    assert description == mart["description"]
+    stg = manifest["nodes"]["model.justice.stg_nomis__offenders"]
+    description, columns = report.glue_comments[(stg["schema"], stg["alias"])]
+    assert description.startswith(stg["description"][:40])
+    expected = {name: column["description"] for name, column in stg["columns"].items()}
+    assert all(columns.get(name) for name in expected), columns
+
+
 # --------------------------------------------------------------------------- the checker
 @pytest.mark.parametrize(
     ("sql", "construct"),

@@ -88,6 +88,11 @@ class GateReport:
     captured: list[tuple[str, str]] = field(default_factory=list)  # (node, statement)
     # Lake Formation column tags in place after the runs: (database, table, column) -> value
     lf_column_tags: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # Glue descriptions after the runs (persist_docs): (database, table) -> (table
+    # description, {column: comment})
+    glue_comments: dict[tuple[str, str], tuple[str, dict[str, str]]] = field(
+        default_factory=dict
+    )
 
     @property
     def ok(self) -> bool:
@@ -218,6 +223,19 @@ def _lf_column_tags() -> dict[tuple[str, str, str], str]:
     }
 
 
+def _glue_comments(shim: AthenaShim) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
+    comments = {}
+    for database_name, database in shim.glue.databases.items():
+        for table_name, table in database.tables.items():
+            described = table.as_dict()
+            columns = described.get("StorageDescriptor", {}).get("Columns", [])
+            comments[(database_name, table_name)] = (
+                described.get("Description", ""),
+                {c["Name"]: c.get("Comment", "") for c in columns},
+            )
+    return comments
+
+
 def _run_failures(result: dbt.DbtResult, phase: str) -> list[GateFailure]:
     failures = []
     if result.exception is not None:
@@ -324,6 +342,7 @@ def _gate(project_dir: Path, target_path: Path, report: GateReport, say: Progres
         # the second publication renames the first aside, then drops it
         report.failures += _publish(manifest, project_dir, target_path, "second publish")
         report.lf_column_tags = _lf_column_tags()
+        report.glue_comments = _glue_comments(shim)
 
     say(f"athena gate: checking {len(shim.statements)} statements with sqlglot (athena)")
     for statement in shim.statements:

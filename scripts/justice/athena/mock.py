@@ -330,7 +330,10 @@ class AthenaShim:
         table = self.glue.get_table(database, source.name)
         current = table.as_dict()
         current["Name"] = target.name
-        keep = ("Name", "TableType", "Parameters", "StorageDescriptor", "PartitionKeys")
+        # a rename keeps the table's description (dbt's persist_docs) as Athena does
+        keep = (
+            "Name", "Description", "TableType", "Parameters", "StorageDescriptor", "PartitionKeys",
+        )
         self.glue.delete_table(database, source.name)
         self.glue.create_table(
             target.db or database, target.name, {k: v for k, v in current.items() if k in keep}
