@@ -18,7 +18,9 @@ import functools
 import html
 import http.server
 import json
+import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,12 +38,14 @@ COLOURS = {
     "intermediate": "#55a868",
     "marts": "#c44e52",
 }
-# the diagram's geometry, in pixels
-CHAR = 7.3  # average width of a 13px sans-serif character
-NOTE_CHAR = 5.9  # and of a 10.5px one
-ROW = 46
-GAP = 44
-SMALL = {"stg": 40, "history": 62}
+# the diagram's geometry, in pixels: small enough that a mart's diagram fits the docs
+# page's description column (about 900 pixels) at its natural size
+LABEL_SIZE, LABEL_CHAR, LABEL_LINE = 12, 6.7, 15
+NOTE_SIZE, NOTE_CHAR, NOTE_LINE = 10, 5.5, 12
+WRAP = 22  # characters per line before a name wraps (at _ or .)
+GAP = 26  # between columns
+SPACING = 8  # between boxes in a column
+SMALL = {"stg": 34, "history": 54}
 
 
 def site_path(settings: Settings) -> Path:
@@ -62,15 +66,39 @@ def marts(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- the layer diagram
 
 
-def _width(node: LayerNode) -> float:
+def wrap(text: str, width: int) -> list[str]:
+    """Split a name (at `_`, `.` or spaces, keeping them) into lines of about `width`."""
+    pieces = re.findall(r"[^_. ]+[_. ]?|[_. ]", text)
+    lines = [""]
+    for piece in pieces:
+        if lines[-1] and len(lines[-1]) + len(piece.rstrip()) > width:
+            lines.append("")
+        lines[-1] += piece
+    return [line.rstrip() for line in lines if line.strip()]
+
+
+@dataclass
+class _Box:
+    labels: list[str]
+    notes: list[str]
+    width: float
+    height: float
+
+
+def _box(node: LayerNode) -> _Box:
     if node.label in SMALL and node.layer in ("staging", "history"):
-        return SMALL[node.label]
-    return max(len(node.label) * CHAR, len(node.note) * NOTE_CHAR) + 22
+        return _Box([node.label], [], SMALL[node.label], 8 + LABEL_LINE)
+    labels, notes = wrap(node.label, WRAP), wrap(node.note, int(WRAP * 1.2)) if node.note else []
+    width = max(
+        [len(line) * LABEL_CHAR for line in labels] + [len(line) * NOTE_CHAR for line in notes]
+    )
+    return _Box(labels, notes, width + 16, 8 + LABEL_LINE * len(labels) + NOTE_LINE * len(notes))
 
 
 def layer_svg(manifest: dict[str, Any], uid: str) -> str:
     """The layer-level lineage of a model as a self-contained SVG document."""
     nodes, edges = layer_graph(manifest, uid)
+    boxes = {key: _box(node) for key, node in nodes.items()}
     parents: dict[str, set[str]] = {key: set() for key in nodes}
     for start, end in edges:
         parents[end].add(start)
@@ -91,105 +119,122 @@ def layer_svg(manifest: dict[str, Any], uid: str) -> str:
 
     later = [n for n in nodes.values() if n.layer not in ("raw", "staging", "history")]
     layer_order = {"intermediate": 0, "marts": 1}
-    groups = sorted({(layer_order.get(n.layer, 0), depth_of(n.key)) for n in later})
-    column_of = {group: index + 3 for index, group in enumerate(groups)}
 
-    position: dict[str, tuple[float, float, float]] = {}  # key: x, y, width
-    y = 34.0
-    raw_width = max((_width(n) for n in lanes), default=120)
-    stg_x = 10 + raw_width + GAP
+    def group_of(node: LayerNode) -> tuple[int, int]:
+        return layer_order.get(node.layer, 0), depth_of(node.key)
+
+    groups = sorted({group_of(n) for n in later})
+
+    position: dict[str, tuple[float, float]] = {}  # key: left, top
+    top_margin = 26.0
+    y = top_margin
+    raw_width = max((boxes[n.key].width for n in lanes), default=100)
+    stg_x = 6 + raw_width + GAP
     hist_x = stg_x + SMALL["stg"] + GAP
     for lane in lanes:
-        position[lane.key] = (10, y, raw_width)
+        position[lane.key] = (6, y)
         suffix = lane.key.split(":", 1)[1]
-        if f"stg:{suffix}" in nodes:
-            position[f"stg:{suffix}"] = (stg_x, y, SMALL["stg"])
-        if f"hist:{suffix}" in nodes:
-            position[f"hist:{suffix}"] = (hist_x, y, SMALL["history"])
-        y += ROW
+        middle = y + boxes[lane.key].height / 2
+        for prefix in ("stg", "hist"):
+            key = f"{prefix}:{suffix}"
+            if key in nodes:
+                x = stg_x if prefix == "stg" else hist_x
+                position[key] = (x, middle - boxes[key].height / 2)
+        y += boxes[lane.key].height + SPACING
     for node in nodes.values():  # staging or history models without a raw lane
         if node.key not in position and node.layer in ("staging", "history"):
-            position[node.key] = (stg_x if node.layer == "staging" else hist_x, y, _width(node))
-            y += ROW
-    height = max(y, 34 + ROW)
-    x = hist_x + SMALL["history"] + GAP
+            position[node.key] = (stg_x if node.layer == "staging" else hist_x, y)
+            y += boxes[node.key].height + SPACING
+    height = max(y, top_margin + 40)
+    x = hist_x + SMALL["history"] + GAP if position else 6
+
+    def centre(node: LayerNode) -> float:
+        ys = [position[p][1] + boxes[p].height / 2 for p in parents[node.key] if p in position]
+        return sum(ys) / len(ys) if ys else 0.0
+
     for group in groups:
-        members = [n for n in later if (layer_order.get(n.layer, 0), depth_of(n.key)) == group]
-
-        def centre(node: LayerNode) -> float:
-            ys = [position[p][1] for p in parents[node.key] if p in position]
-            return sum(ys) / len(ys) if ys else 0.0
-
-        members.sort(key=centre)
-        width = max(_width(n) for n in members)
-        total = len(members) * ROW
-        wanted = sum(centre(n) for n in members) / len(members) - total / 2 + ROW / 2
-        top = min(max(34.0, wanted), max(34.0, height - total))
-        for index, member in enumerate(members):
-            position[member.key] = (x, top + index * ROW, width)
-        height = max(height, top + total)
+        members = sorted((n for n in later if group_of(n) == group), key=centre)
+        width = max(boxes[n.key].width for n in members)
+        total = sum(boxes[n.key].height + SPACING for n in members) - SPACING
+        wanted = sum(centre(n) for n in members) / len(members) - total / 2
+        top = min(max(top_margin, wanted), max(top_margin, height - SPACING - total))
+        for member in members:
+            position[member.key] = (x, top)
+            top += boxes[member.key].height + SPACING
+        height = max(height, top)
         x += width + GAP
-    width = x - GAP + 10
+    width = x - GAP + 6
+    height += 4
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="Helvetica, Arial, sans-serif" '
-        'font-size="13">',
+        f'font-size="{LABEL_SIZE}">',
         '<rect width="100%" height="100%" fill="#ffffff"/>',
     ]
-    headers = {"raw table": 10, "staging": stg_x, "history": hist_x}
+    headers = {"raw table": 6.0, "staging": stg_x, "history": hist_x} if lanes else {}
     for group in groups:
-        first = next(n for n in later if (layer_order.get(n.layer, 0), depth_of(n.key)) == group)
-        label = "mart" if first.layer == "marts" else first.layer
-        headers.setdefault(label, position[first.key][0])
+        first = next(n for n in later if group_of(n) == group)
+        headers.setdefault("mart" if first.layer == "marts" else first.layer, position[first.key][0])
     for label, left in headers.items():
-        parts.append(f'<text x="{left:.0f}" y="18" fill="#555" font-weight="bold">{label}</text>')
+        parts.append(
+            f'<text x="{left:.0f}" y="16" fill="#555" font-weight="bold">{label}</text>'
+        )
     for start, end in sorted(edges):
         if start not in position or end not in position:
             continue
-        x1, y1, w1 = position[start]
-        x2, y2, _ = position[end]
-        a, b = x1 + w1, y1 + 15
-        c, d = x2, y2 + 15
-        bend = max(20.0, (c - a) / 2)
+        (x1, y1), (x2, y2) = position[start], position[end]
+        a, b = x1 + boxes[start].width, y1 + boxes[start].height / 2
+        c, d = x2, y2 + boxes[end].height / 2
+        bend = max(12.0, (c - a) / 2)
         parts.append(
             f'<path d="M{a:.0f},{b:.0f} C{a + bend:.0f},{b:.0f} {c - bend:.0f},{d:.0f} '
-            f'{c:.0f},{d:.0f}" fill="none" stroke="#9aa3ad" stroke-width="1.3"/>'
+            f'{c:.0f},{d:.0f}" fill="none" stroke="#9aa3ad" stroke-width="1.2"/>'
         )
     for key, node in nodes.items():
         if key not in position:
             continue
-        left, top, box = position[key]
+        (left, top), box = position[key], boxes[key]
         colour = COLOURS.get(node.layer, "#7f7f7f")
-        tall = 40 if node.note else 30
-        emphasis = ' stroke="#222" stroke-width="2"' if node.layer == "marts" else ""
+        emphasis = ' stroke="#222" stroke-width="2"' if key == _collapse_key(manifest, uid) else ""
         parts.append(
-            f'<g><title>{html.escape(node.label)}</title>'
-            f'<rect x="{left:.0f}" y="{top:.0f}" width="{box:.0f}" height="{tall}" rx="5" '
-            f'fill="{colour}"{emphasis}/>'
-            f'<text x="{left + 10:.0f}" y="{top + 19:.0f}" fill="#fff">'
-            f"{html.escape(node.label)}</text>"
+            f"<g><title>{html.escape(node.label)}</title>"
+            f'<rect x="{left:.0f}" y="{top:.0f}" width="{box.width:.0f}" '
+            f'height="{box.height:.0f}" rx="4" fill="{colour}"{emphasis}/>'
         )
-        if node.note:
+        baseline = top + 4
+        for line in box.labels:
+            baseline += LABEL_LINE
             parts.append(
-                f'<text x="{left + 10:.0f}" y="{top + 33:.0f}" fill="#f2f2f2" font-size="10.5">'
-                f"{html.escape(node.note)}</text>"
+                f'<text x="{left + 8:.0f}" y="{baseline - 3:.0f}" fill="#fff">'
+                f"{html.escape(line)}</text>"
+            )
+        for line in box.notes:
+            baseline += NOTE_LINE
+            parts.append(
+                f'<text x="{left + 8:.0f}" y="{baseline - 2:.0f}" fill="#f2f2f2" '
+                f'font-size="{NOTE_SIZE}" font-style="italic">{html.escape(line)}</text>'
             )
         parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts)
 
 
+def _collapse_key(manifest: dict[str, Any], uid: str) -> str:
+    from justice.lineage import collapse
+
+    return collapse(manifest["nodes"][uid])[0]
+
+
 # ---------------------------------------------------------------- the site
 
 
-def mart_section(manifest: dict[str, Any], node: dict[str, Any], lineage: ColumnLineage) -> str:
+def mart_section(svg: str, node: dict[str, Any], lineage: ColumnLineage) -> str:
     """Markdown appended to a mart's description: its diagram and column lineage."""
-    svg = layer_svg(manifest, node["unique_id"])
     encoded = base64.b64encode(svg.encode()).decode()
     rows = []
     for column, sources in lineage.mart_columns(node["unique_id"]).items():
-        cell = "<br>".join(html.escape(line) for line in summarise(sources)) or "(generated)"
+        cell = "; ".join(summarise(sources)) or "none (generated: a calendar or a constant)"
         rows.append(f"| `{column}` | {cell} |")
     return "\n".join(
         [
@@ -201,8 +246,9 @@ def mart_section(manifest: dict[str, Any], node: dict[str, Any], lineage: Column
             "table's staging pair (base_/stg_) and history pair (_history/_as_of) are one box, "
             "and the person-linkage models one node.",
             "",
-            f'<img class="justice-lineage" alt="layer lineage of {node["name"]}" '
-            f'src="data:image/svg+xml;base64,{encoded}">',
+            f"![layer lineage of {node['name']}](data:image/svg+xml;base64,{encoded})",
+            "",
+            f"[Open the diagram at full size](lineage/{node['name']}.svg)",
             "",
             "### Column lineage",
             "",
@@ -217,14 +263,18 @@ def mart_section(manifest: dict[str, Any], node: dict[str, Any], lineage: Column
     )
 
 
-def enrich(manifest: dict[str, Any]) -> dict[str, Any]:
-    """The manifest the docs site reads: marts explained (see the module docstring)."""
+def enrich(manifest: dict[str, Any], site: Path | None = None) -> dict[str, Any]:
+    """The manifest the docs site reads: marts explained (see the module docstring);
+    each diagram is also written to `<site>/lineage/<mart>.svg`."""
     lineage = ColumnLineage(manifest)
-    for node in marts(manifest):
-        say(f"  lineage of {node['name']}")
-        node["description"] = (node.get("description") or "") + mart_section(
-            manifest, node, lineage
-        )
+    chosen = marts(manifest)
+    for number, node in enumerate(chosen, 1):
+        say(f"  [{number}/{len(chosen)}] lineage of {node['name']}")
+        svg = layer_svg(manifest, node["unique_id"])
+        if site is not None:
+            (site / "lineage").mkdir(parents=True, exist_ok=True)
+            (site / "lineage" / f"{node['name']}.svg").write_text(svg)
+        node["description"] = (node.get("description") or "") + mart_section(svg, node, lineage)
         for column, sources in lineage.mart_columns(node["unique_id"]).items():
             lines = summarise(sources)
             if lines and column in node["columns"]:
@@ -251,7 +301,7 @@ def generate(settings: Settings) -> Path:
     for name in SITE_FILES:
         shutil.copyfile(settings.target_path / name, site / name)
     say("column and layer lineage of every mart …")
-    manifest = enrich(dbt.load_manifest(settings.target_path / "manifest.json"))
+    manifest = enrich(dbt.load_manifest(settings.target_path / "manifest.json"), site)
     (site / "manifest.json").write_text(json.dumps(manifest))
     return site / "index.html"
 

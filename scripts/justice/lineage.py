@@ -87,6 +87,12 @@ class ColumnLineage:
     _in_progress: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
+        from justice.salt import SALT_SCHEMA, SALT_TABLE
+
+        # the person-key salt relation: written by the harness, not a dbt node
+        self._schema.setdefault("justice", {}).setdefault(SALT_SCHEMA, {})[SALT_TABLE] = {
+            "salt": "text"
+        }
         for uid, node in {**self.manifest["nodes"], **self.manifest["sources"]}.items():
             if node["resource_type"] not in ("model", "seed", "source"):
                 continue
@@ -213,7 +219,7 @@ class ColumnLineage:
         uid = self._by_name.get(model)
         if uid is None or self.manifest["nodes"][uid]["resource_type"] != "model":
             raise JusticeError(f"no model named {model!r} in the manifest")
-        columns = self.model_lineage(uid)
+        columns = [*self.model_lineage(uid), *self.manifest["nodes"][uid]["columns"]]
         if column.lower() not in columns:
             raise JusticeError(
                 f"{model} has no column {column!r} (its columns: {', '.join(columns)})"
@@ -283,7 +289,7 @@ class LayerNode:
     note: str = ""
 
 
-def _collapse(node: dict[str, Any]) -> tuple[str, str, str, str]:
+def collapse(node: dict[str, Any]) -> tuple[str, str, str, str]:
     """(key, label, layer, note) of a node in the layer diagram."""
     kind = node["resource_type"]
     if kind == "source":
@@ -307,7 +313,7 @@ def _collapse(node: dict[str, Any]) -> tuple[str, str, str, str]:
             "linkage",
             "person linkage",
             "intermediate",
-            "person_key and resolved sex and age, from all four systems",
+            "person_key, sex and age from all four systems",
         )
     note = ""
     if name.endswith("reporting_period_derived"):
@@ -330,14 +336,14 @@ def layer_graph(
             continue
         seen.add(current)
         node = everything[current]
-        key, label, layer, note = _collapse(node)
+        key, label, layer, note = collapse(node)
         nodes.setdefault(key, LayerNode(key, label, layer, note))
         for parent in node.get("depends_on", {}).get("nodes", []):
             if parent not in everything or everything[parent]["resource_type"] not in (
                 "model", "seed", "source",
             ):
                 continue
-            parent_key = _collapse(everything[parent])[0]
+            parent_key = collapse(everything[parent])[0]
             if parent_key != key:
                 edges.add((parent_key, key))
             pending.append(parent)
