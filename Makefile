@@ -6,14 +6,19 @@ BIN := $(VENV)/bin
 JUSTICE := $(BIN)/justice
 STAMP := $(VENV)/.installed
 
-.PHONY: venv build test lint docs lock clean
+.PHONY: venv build test browser lint docs lock clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@echo "make: creating the virtual environment in $(VENV)/"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "make: installing pinned dependencies (constraints.txt): about a minute"
+	@$(BIN)/python -m pip install --progress-bar off --upgrade "pip>=23" | grep -v "^Requirement already" || true
+	@$(BIN)/python -m pip install --progress-bar off -c constraints.txt -e ".[dev]" \
+		| grep -E "^(Collecting|Successfully|ERROR)" || true
+	@$(BIN)/python -c "import justice, dbt.version" || { echo "make: install failed (see above)"; exit 1; }
+	@echo "make: dependencies installed"
 	touch $(STAMP)
 
 # Generate the default synthetic lake (when absent) and build every model on DuckDB.
@@ -21,8 +26,19 @@ build: venv
 	$(JUSTICE) generate --if-missing
 	$(JUSTICE) build
 
-test: venv
+test: venv browser
 	$(BIN)/python -m pytest
+
+# The browser test (tests/python/test_review.py) loads the docs in Debian's headless
+# chromium: installed here when missing and we are root (as CI is); otherwise a hint.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "make: installing chromium (apt-get) for the browser test"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "make: no chromium: install it (sudo apt-get install chromium), or test_review.py fails"; \
+		fi; }
 
 lint: venv
 	$(JUSTICE) lint

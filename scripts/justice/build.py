@@ -179,6 +179,47 @@ def _report_contract(errors: list[Any], settings: Settings) -> dict[str, str]:
 # ---------------------------------------------------------------- running dbt
 
 
+class LayerProgress:
+    """Progress by layer while dbt runs: one line when the build reaches a layer's first
+    node (seeds, staging, history, intermediate, marts), and one when a node fails, so
+    that a long build says where it is even when dbt's own lines scroll past."""
+
+    ORDER = ("reference", "staging", "history", "intermediate", "marts")
+
+    def __init__(self) -> None:
+        self.started: set[str] = set()
+        self.finished = 0
+
+    @staticmethod
+    def layer(unique_id: str) -> str | None:
+        kind, _, rest = unique_id.partition(".")
+        if kind == "seed":
+            return "reference"
+        if kind != "model":
+            return None
+        name = rest.partition(".")[2]
+        if name.startswith(("base_", "stg_")):
+            return "staging"
+        if name.endswith(("_history", "_as_of")):
+            return "history"
+        if name.startswith("int_"):
+            return "intermediate"
+        if name.startswith(("fct_", "dim_")):
+            return "marts"
+        return None
+
+    def __call__(self, event: str, unique_id: str, status: str) -> None:
+        if event == "finished":
+            self.finished += 1
+            if status in dbt.FAILED:
+                say(f"justice build: {unique_id} {status} (why: in the summary at the end)")
+            return
+        layer = self.layer(unique_id)
+        if layer is not None and layer not in self.started:
+            self.started.add(layer)
+            say(f"justice build: {layer} … ({self.finished} nodes done so far)")
+
+
 @contextlib.contextmanager
 def interruptible() -> Iterator[None]:
     """SIGTERM behaves like Ctrl-C (SIGINT) while dbt runs: dbt cancels its queries and
@@ -374,7 +415,7 @@ def command(
         )
     try:
         with interruptible():
-            result = dbt.invoke(args, settings)
+            result = dbt.invoke(args, settings, progress=LayerProgress())
             _finish(
                 result,
                 settings,

@@ -49,7 +49,6 @@ GROUPS: dict[str, typer.Typer] = {
 }
 
 
-
 def version_text() -> str:
     from importlib.metadata import version
 

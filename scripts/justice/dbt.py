@@ -14,7 +14,7 @@ import contextlib
 import io
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,12 +113,15 @@ def invoke(
     project_dir: Path = PROJECT_ROOT,
     env: Mapping[str, str] | None = None,
     quiet: bool = False,
+    progress: Callable[[str, str, str], None] | None = None,
 ) -> DbtResult:
     """Run `dbt <args>` in `project_dir`, in process, and return its result.
 
     A `quiet` run keeps dbt's output (in the result) instead of printing it. With
     `settings`, dbt runs in their environment (lake, warehouse, target path, the
-    project's profiles), plus `env`; without, in the current environment plus `env`."""
+    project's profiles), plus `env`; without, in the current environment plus `env`.
+    `progress(event, unique_id, status)` hears each node start ("started") and finish
+    ("finished", with its status), from dbt's events."""
     from dbt.cli.main import dbtRunner
 
     values = dict(env or {})
@@ -137,8 +140,15 @@ def invoke(
     printed: list[str] = []
 
     def on_event(event: Any) -> None:
-        if event.info.name == "PrintEvent":
+        name = event.info.name
+        if name == "PrintEvent":
             printed.append(event.data.msg)
+        elif progress is not None and name in ("NodeStart", "NodeFinished"):
+            node = event.data.node_info
+            if name == "NodeStart":
+                progress("started", node.unique_id, "")
+            else:
+                progress("finished", node.unique_id, str(node.node_status).lower())
 
     values.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     if settings is not None and _writes_local_warehouse(args, settings):

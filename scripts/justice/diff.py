@@ -66,8 +66,13 @@ class MartDiff:
     @property
     def unchanged(self) -> bool:
         return not (
-            self.added or self.removed or self.changed or self.columns_added
-            or self.columns_removed or self.rows_before is None or self.rows_after is None
+            self.added
+            or self.removed
+            or self.changed
+            or self.columns_added
+            or self.columns_removed
+            or self.rows_before is None
+            or self.rows_after is None
         )
 
 
@@ -85,7 +90,9 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def compare(before: Path, after: Path, keys: dict[str, list[str]], examples: int = 3) -> list[MartDiff]:
+def compare(
+    before: Path, after: Path, keys: dict[str, list[str]], examples: int = 3
+) -> list[MartDiff]:
     """Compare the marts of two warehouses; one MartDiff per mart in either."""
     import duckdb
 
@@ -145,10 +152,11 @@ def _compare_mart(
     )
     in_before, in_after = "b.justice_present", "a.justice_present"
     differs = [f"b.{_quote(c)} is distinct from a.{_quote(c)}" for c in common]
+    any_differs = " or ".join(differs) or "false"
     counts = [
         f"count(*) filter (where {in_after} and not coalesce({in_before}, false))",
         f"count(*) filter (where {in_before} and not coalesce({in_after}, false))",
-        f"count(*) filter (where {in_before} and {in_after} and ({' or '.join(differs) or 'false'}))",
+        f"count(*) filter (where {in_before} and {in_after} and ({any_differs}))",
         *[f"count(*) filter (where {in_before} and {in_after} and {d})" for d in differs],
     ]
     row = connection.execute(f"select {', '.join(counts)} from {joined}").fetchone()
@@ -232,7 +240,9 @@ def render(diffs: list[MartDiff], before: str, after: str) -> str:
 
 
 def command(
-    before: Annotated[Path, typer.Argument(help="The warehouse to compare from (e.g. main's published build).")],
+    before: Annotated[
+        Path, typer.Argument(help="The warehouse to compare from (e.g. main's published build).")
+    ],
     after: Annotated[
         Path | None,
         typer.Argument(help="The warehouse to compare to (default: this tree's published build)."),
@@ -248,9 +258,7 @@ def command(
     after = after or settings.published_path
     assert after is not None
     manifest_path = settings.target_path / "manifest.json"
-    manifest = (
-        dbt.load_manifest(manifest_path) if manifest_path.exists() else dbt.parse(settings)
-    )
+    manifest = dbt.load_manifest(manifest_path) if manifest_path.exists() else dbt.parse(settings)
     report = render(compare(before, after, primary_keys(manifest)), str(before), str(after))
     typer.echo(report)
     if output is not None:

@@ -175,11 +175,11 @@ def layer_svg(manifest: dict[str, Any], uid: str) -> str:
     headers = {"raw table": 6.0, "staging": stg_x, "history": hist_x} if lanes else {}
     for group in groups:
         first = next(n for n in later if group_of(n) == group)
-        headers.setdefault("mart" if first.layer == "marts" else first.layer, position[first.key][0])
-    for label, left in headers.items():
-        parts.append(
-            f'<text x="{left:.0f}" y="16" fill="#555" font-weight="bold">{label}</text>'
+        headers.setdefault(
+            "mart" if first.layer == "marts" else first.layer, position[first.key][0]
         )
+    for label, left in headers.items():
+        parts.append(f'<text x="{left:.0f}" y="16" fill="#555" font-weight="bold">{label}</text>')
     for start, end in sorted(edges):
         if start not in position or end not in position:
             continue

@@ -124,7 +124,9 @@ class ColumnLineage:
         for source in self.manifest["sources"].values():
             relation = source.get("relation_name")
             if relation and relation in sql:
-                sql = sql.replace(relation, f'"raw"."raw_{source["source_name"]}"."{source["name"]}"')
+                sql = sql.replace(
+                    relation, f'"raw"."raw_{source["source_name"]}"."{source["name"]}"'
+                )
         return sql
 
     def model_lineage(self, uid: str) -> dict[str, set[tuple[str, str, str]]]:
@@ -187,7 +189,9 @@ class ColumnLineage:
             if id(scope) in seen:
                 continue
             seen.add(id(scope))
-            pending += [source for source in scope.sources.values() if not isinstance(source, exp.Table)]
+            pending += [
+                source for source in scope.sources.values() if not isinstance(source, exp.Table)
+            ]
             for clause in ("joins", "where", "group", "having", "qualify"):
                 parts = scope.expression.args.get(clause) or []
                 for part in parts if isinstance(parts, list) else [parts]:
@@ -198,18 +202,23 @@ class ColumnLineage:
                         elif source is not None:
                             try:
                                 graph = lineage(
-                                    used.name, source.expression, schema=self._schema,
-                                    dialect=DIALECT, scope=source,
+                                    used.name,
+                                    source.expression,
+                                    schema=self._schema,
+                                    dialect=DIALECT,
+                                    scope=source,
                                 )
                             except Exception:  # noqa: BLE001 - a column sqlglot cannot follow
                                 continue
                             for item in graph.walk():
                                 if isinstance(item.source, exp.Table) and not item.downstream:
-                                    found.add((
-                                        _table_key(item.source),
-                                        item.name.split(".")[-1].lower(),
-                                        "rows",
-                                    ))
+                                    found.add(
+                                        (
+                                            _table_key(item.source),
+                                            item.name.split(".")[-1].lower(),
+                                            "rows",
+                                        )
+                                    )
         return found
 
     # ------------------------------------------------------------------ across models
@@ -244,8 +253,9 @@ class ColumnLineage:
             node = {**self.manifest["nodes"], **self.manifest["sources"]}[upstream]
             if node["resource_type"] == "source":
                 found.add(
-                    SourceColumn("source", f"{node['source_name']}.{node['name']}",
-                                 upstream_column, how)
+                    SourceColumn(
+                        "source", f"{node['source_name']}.{node['name']}", upstream_column, how
+                    )
                 )
             elif node["resource_type"] == "seed":
                 found.add(SourceColumn("seed", node["name"], upstream_column, how))
@@ -340,7 +350,9 @@ def layer_graph(
         nodes.setdefault(key, LayerNode(key, label, layer, note))
         for parent in node.get("depends_on", {}).get("nodes", []):
             if parent not in everything or everything[parent]["resource_type"] not in (
-                "model", "seed", "source",
+                "model",
+                "seed",
+                "source",
             ):
                 continue
             parent_key = collapse(everything[parent])[0]
@@ -370,7 +382,10 @@ def load_compiled_manifest(settings: Settings) -> dict[str, Any]:
 
 def command(
     column: Annotated[
-        str, typer.Argument(help="A model's column: <model>.<column>, e.g. fct_em_orders.days_monitored.")
+        str,
+        typer.Argument(
+            help="A model's column: <model>.<column>, e.g. fct_em_orders.days_monitored."
+        ),
     ],
 ) -> None:
     """Print the raw source columns a model's column comes from (through every ref)."""
@@ -386,5 +401,3 @@ def command(
     typer.echo(f"{model}.{name} comes from:")
     for line in summarise(sources):
         typer.echo(f"  {line}")
-
-

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import Warehouse
 
+from conftest import Warehouse
 from justice import docs
 from justice.console import PROJECT_ROOT
 
@@ -148,8 +148,7 @@ def test_descriptions_survive_publication(reviewed: Warehouse) -> None:
     published = reviewed.root / "justice.published.duckdb"
     with duckdb.connect(str(published), read_only=True) as connection:
         table = connection.execute(
-            "select comment from duckdb_tables() where schema_name = 'marts' "
-            "and table_name = ?",
+            "select comment from duckdb_tables() where schema_name = 'marts' and table_name = ?",
             [MART],
         ).fetchone()
         columns = connection.execute(
@@ -191,9 +190,7 @@ def test_diff_reports_a_deliberate_change_exactly(reviewed: Warehouse, tmp_path:
                 "where days_monitored is not null order by em_order_id limit 6"
             ).fetchall()
         ]
-        connection.execute(
-            "delete from marts.fct_em_orders where em_order_id in (?, ?)", ids[:2]
-        )
+        connection.execute("delete from marts.fct_em_orders where em_order_id in (?, ?)", ids[:2])
         connection.execute(
             "update marts.fct_em_orders set days_monitored = days_monitored + 1 "
             "where em_order_id in (?, ?, ?)",
@@ -204,10 +201,10 @@ def test_diff_reports_a_deliberate_change_exactly(reviewed: Warehouse, tmp_path:
             "from marts.fct_em_orders where em_order_id = ?",
             [ids[5]],
         )
-        connection.execute("alter table marts.dim_court add column region varchar")
-        days = connection.execute(
-            "select sum(days_monitored) from marts.fct_em_orders"
-        ).fetchone()[0]
+        connection.execute("alter table marts.dim_court add column court_note varchar")
+        days = connection.execute("select sum(days_monitored) from marts.fct_em_orders").fetchone()[
+            0
+        ]
     with duckdb.connect(str(before), read_only=True) as connection:
         days_before, orders = connection.execute(
             "select sum(days_monitored), count(*) from marts.fct_em_orders"
@@ -218,7 +215,7 @@ def test_diff_reports_a_deliberate_change_exactly(reviewed: Warehouse, tmp_path:
         f"| `fct_em_orders` | {orders:,} | {orders - 1:,} | 1 | 2 | 3 | `days_monitored` (3) |"
         in report
     )
-    assert "| `dim_court` | " in report and "- columns added: `region`" in report
+    assert "| `dim_court` | " in report and "- columns added: `court_note`" in report
     change = days - days_before
     assert f"- total `days_monitored`: {days_before:,} → {days:,}, {change:+,}" in report
     unchanged = reviewed.justice("diff", str(before), str(before)).stdout

@@ -90,9 +90,7 @@ class GateReport:
     lf_column_tags: dict[tuple[str, str, str], str] = field(default_factory=dict)
     # Glue descriptions after the runs (persist_docs): (database, table) -> (table
     # description, {column: comment})
-    glue_comments: dict[tuple[str, str], tuple[str, dict[str, str]]] = field(
-        default_factory=dict
-    )
+    glue_comments: dict[tuple[str, str], tuple[str, dict[str, str]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -332,7 +332,12 @@ class AthenaShim:
         current["Name"] = target.name
         # a rename keeps the table's description (dbt's persist_docs) as Athena does
         keep = (
-            "Name", "Description", "TableType", "Parameters", "StorageDescriptor", "PartitionKeys",
+            "Name",
+            "Description",
+            "TableType",
+            "Parameters",
+            "StorageDescriptor",
+            "PartitionKeys",
         )
         self.glue.delete_table(database, source.name)
         self.glue.create_table(

@@ -14,6 +14,7 @@ justice.quality.sqlfluff_plugin.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -122,6 +123,7 @@ class Step:
     # output that means failure even when the tool exits 0 (sqlfluff skips files that
     # dbt cannot render with only a warning)
     failure_marker: str | None = None
+    files: int = 0  # files the tool reports one by one (progress), when it does
 
 
 @dataclass
@@ -132,18 +134,33 @@ class StepResult:
     output: str
 
 
+_FILE_DONE = re.compile(r"^== \[(?P<file>[^\]]+)\] (?P<status>PASS|FAIL|SKIP)")
+
+
 def run_step(step: Step) -> StepResult:
+    """Run one tool; sqlfluff's per-file verdicts are shown as they come (it takes
+    minutes on the whole project), the rest of its output at the end."""
     started = time.perf_counter()
-    completed = subprocess.run(
+    lines: list[str] = []
+    with subprocess.Popen(
         step.command,
         cwd=PROJECT_ROOT,
         env=step.env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        check=False,
-    )
-    output = (completed.stdout + completed.stderr).strip()
-    ok = completed.returncode == 0 and not (step.failure_marker and step.failure_marker in output)
+    ) as process:
+        assert process.stdout is not None
+        done = 0
+        for line in process.stdout:
+            lines.append(line)
+            match = _FILE_DONE.match(line)
+            if match and step.files:
+                done += 1
+                say(f"  {step.name} [{done}/{step.files}] {match['file']}: {match['status']}")
+        returncode = process.wait()
+    output = "".join(lines).strip()
+    ok = returncode == 0 and not (step.failure_marker and step.failure_marker in output)
     return StepResult(step.name, ok, time.perf_counter() - started, output)
 
 
@@ -181,7 +198,14 @@ def plan(files: dict[str, list[str]], *, fix: bool, settings: Settings) -> list[
                 Step("sqlfluff fix", [sqlfluff, "fix", "--quiet", *sql], env, "Skipped file")
             )
         steps.append(
-            Step("sqlfluff lint", [sqlfluff, "lint", "--nocolor", *sql], env, "Skipped file")
+            Step(
+                "sqlfluff lint",
+                # -v: a "== [file] PASS" line per file, shown as progress
+                [sqlfluff, "lint", "--nocolor", "-v", *sql],
+                env,
+                "Skipped file",
+                files=len(sql),
+            )
         )
     return steps
 
@@ -241,11 +265,26 @@ def lint(
     return not failed
 
 
-_NOISE = ("=== [dbt templater]", "All Finished")
+_NOISE = (
+    "=== [dbt templater]",
+    "All Finished",
+    # sqlfluff -v's header and summary (the verdicts were shown as progress)
+    "====",
+    "sqlfluff:",
+    "implementation:",
+    "dialect:",
+    "dbt:",
+    "rules:",
+    "violations:",
+)
 
 
 def _indent(text: str) -> str:
-    lines = [line for line in text.splitlines() if not line.startswith(_NOISE)]
+    lines = [
+        line
+        for line in text.splitlines()
+        if not line.startswith(_NOISE) and not line.endswith("] PASS")
+    ]
     return "\n".join("    " + line for line in lines)
 
 
