@@ -228,7 +228,9 @@ class ColumnLineage:
         uid = self._by_name.get(model)
         if uid is None or self.manifest["nodes"][uid]["resource_type"] != "model":
             raise JusticeError(f"no model named {model!r} in the manifest")
-        columns = [*self.model_lineage(uid), *self.manifest["nodes"][uid]["columns"]]
+        columns = list(
+            dict.fromkeys([*self.model_lineage(uid), *self.manifest["nodes"][uid]["columns"]])
+        )
         if column.lower() not in columns:
             raise JusticeError(
                 f"{model} has no column {column!r} (its columns: {', '.join(columns)})"
@@ -250,7 +252,7 @@ class ColumnLineage:
             upstream = self._by_relation.get(relation)
             if upstream is None:
                 continue
-            node = {**self.manifest["nodes"], **self.manifest["sources"]}[upstream]
+            node = self.manifest["nodes"].get(upstream) or self.manifest["sources"][upstream]
             if node["resource_type"] == "source":
                 found.add(
                     SourceColumn(

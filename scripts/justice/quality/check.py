@@ -115,7 +115,9 @@ def check_project(
     rules: Iterable[str] | None = None,
 ) -> Report:
     manifest = dbt.load_manifest(manifest_path) if manifest_path else compile_project(settings)
-    if catalog_path is None:
+    # the target folder's catalog describes the target folder's manifest, not one given
+    # with --manifest (a `justice docs` run leaves a catalog there)
+    if catalog_path is None and manifest_path is None:
         default_catalog = settings.target_path / "catalog.json"
         catalog_path = default_catalog if default_catalog.exists() else None
     catalog = dbt.load_manifest(catalog_path) if catalog_path else None
