@@ -1,7 +1,7 @@
 """The daily run under adversarial landing (issue 15).
 
-One small lake (the session's, copied), three builds: the first with two days withheld (a day in the middle and
-the newest), then both land at once, the middle one *late* (older than the newest day
+One small lake (the session's, copied), three builds: the first with two days withheld
+(a day in the middle and the newest), then both land at once, the middle one *late* (older than the newest day
 already loaded), beside an old partition delivered again byte for byte; the incremental
 build after that must equal a `--full-refresh` of the same lake in every history model
 and every mart. A hand-made key carries the late-chain case of the issue: versions A on
@@ -116,8 +116,13 @@ def daily(tmp_path_factory: pytest.TempPathFactory, small_lake: Path) -> dict[st
     again.unlink()
     again.write_bytes(content)
     daily_build = warehouse.build()
-    return {"lake": lake, "root": root, "warehouse": warehouse, "before": before,
-            "output": daily_build.stdout + daily_build.stderr}
+    return {
+        "lake": lake,
+        "root": root,
+        "warehouse": warehouse,
+        "before": before,
+        "output": daily_build.stdout + daily_build.stderr,
+    }
 
 
 def test_late_partition_is_named_and_loaded(daily: dict[str, Any]) -> None:

@@ -154,8 +154,7 @@ def _row_count(path: Path) -> int | None:
 
 def _exists(connection: Any, name: str) -> bool:
     row = connection.execute(
-        "select count(*) from information_schema.tables where table_schema = ? "
-        "and table_name = ?",
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [SCHEMA, name],
     ).fetchone()
     return bool(row and row[0])
@@ -215,8 +214,17 @@ def plan_loads(warehouse: Path, lake: Path, *, full_refresh: bool = False) -> Lo
                 plan.statuses.setdefault(partition, "reloaded")
 
         pending = [
-            (s, t, d, plan.statuses[(s, t, d)], f.file, f.size_bytes, f.modified_ns,
-             f.checksum, _row_count(lake / f.file) if (s, t, d) in plan.statuses else None)
+            (
+                s,
+                t,
+                d,
+                plan.statuses[(s, t, d)],
+                f.file,
+                f.size_bytes,
+                f.modified_ns,
+                f.checksum,
+                _row_count(lake / f.file) if (s, t, d) in plan.statuses else None,
+            )
             for (s, t, d), items in by_partition.items()
             if (s, t, d) in plan.statuses
             for f in items
@@ -254,7 +262,9 @@ def record_loads(warehouse: Path, tables: set[tuple[str, str]], build_id: str) -
             _exists(connection, "load_mode")
             and connection.execute(f"select full_refresh from {SCHEMA}.load_mode").fetchone()[0]
         )
-        connection.execute("create temporary table built (source_system varchar, source_table varchar)")
+        connection.execute(
+            "create temporary table built (source_system varchar, source_table varchar)"
+        )
         connection.executemany("insert into built values (?, ?)", sorted(tables))
         matched = "(source_system, source_table) in (select * from built)"
         if full:
