@@ -1,13 +1,13 @@
 """The daily run under adversarial landing (issue 15).
 
 One small lake (the session's, copied), three builds: the first with two days withheld
-(a day in the middle and the newest), then both land at once, the middle one *late* (older than the newest day
-already loaded), beside an old partition delivered again byte for byte; the incremental
-build after that must equal a `--full-refresh` of the same lake in every history model
-and every mart. A hand-made key carries the late-chain case of the issue: versions A on
-day 2 and B on day 4 (an unchanged re-delivery of B, first sent on day 3, which is
-withheld); once day 3 lands late, the chain is A@d2, B@d3, with one current row (days
-counted from the first daily partition before the late one).
+(a day in the middle and the newest); then both land at once, the middle one *late*
+(older than the newest day already loaded), beside an old partition delivered again byte
+for byte; the incremental build after that must equal a `--full-refresh` of the same lake
+in every history model and every mart. A hand-made key carries the late-chain case of
+the issue: versions A on day 2 and B on day 4 (an unchanged re-delivery of B, first sent
+on day 3, which is withheld); once day 3 lands late, the chain is A@d2, B@d3, with one
+current row (days counted from the first daily partition before the late one).
 
 The load plan's classification (new, late, rewritten, removed, re-delivered unchanged)
 is checked on its own, without dbt.
