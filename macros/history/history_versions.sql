@@ -20,10 +20,14 @@
       known there supersedes it;
     - several changes at the same moment leave one version: the last in that order.
 
-    Incremental runs rebuild the whole version chain of every key touched by a
-    partition newer than the table holds, so a late row also corrects the valid_to and
-    is_current of versions loaded before; the merge on (source_key, valid_from) then
-    updates those and inserts the new ones.
+    Incremental runs rebuild the whole version chain of every key touched by the
+    partitions this build loads (history_touched_keys: the harness's load plan, new,
+    late and rewritten partitions alike), so a late row also corrects the valid_to and
+    is_current of versions loaded before. A pre-hook (delete_touched_versions) first
+    deletes every stored version of those keys, and the merge on
+    (source_key, valid_from) then inserts their chains: delete+insert per touched key,
+    so a version a late partition made obsolete is removed, and the stored chain equals
+    what a full refresh computes.
 #}
 {% macro history_versions(changes, key_columns, changed_at=none, deleted_flag=none) -%}
 {%- set changes_relation = ref(changes) -%}
@@ -36,6 +40,11 @@
     {%- endif -%}
 {%- endfor -%}
 {%- set key_expression = justice.source_key(key_columns) -%}
+{#- the touched versions are deleted before the merge (delete+insert per key) -#}
+{{- config(pre_hook=[
+    "{{ justice.delete_touched_versions('" ~ changes ~ "', "
+    ~ (key_columns | tojson | replace('"', "'")) ~ ") }}"
+]) -}}
 with changes as (
 
     select * from {{ changes_relation }}
@@ -43,20 +52,9 @@ with changes as (
 ),
 {%- if is_incremental() %}
 
-history_loaded as (
-
-    select
-        coalesce(max(extraction_date), cast('1900-01-01' as date))
-            as loaded_through
-    from {{ this }}
-
-),
-
 keys_changed as (
 
-    select distinct {{ key_expression }} as source_key
-    from changes
-    where extraction_date > (select loaded_through from history_loaded)
+    {{ justice.history_touched_keys(changes, key_columns) }}
 
 ),
 {%- endif %}

@@ -108,6 +108,7 @@ def command(
         "cores": os.cpu_count(),
         "lake_mib": round(lake_mib / 2**20, 1),
         "steps": [asdict(step) | {"ok": step.ok} for step in steps],
+        "ratios": daily_ratios(steps, directory / "lake"),
     }
     (directory / "report.json").write_text(json.dumps(report, indent=2))
     width = max(len(step.name) for step in steps)
@@ -118,6 +119,50 @@ def command(
             f"  {mark} {step.name.ljust(width)}  {step.seconds:8.1f}s (target "
             f"{step.target_seconds:6.0f}s)  {step.peak_mib:7.0f} MiB (target {step.target_mib:.0f})"
         )
+    ratios = report["ratios"]
+    typer.echo(
+        f"  daily incremental / full refresh = {ratios['daily_over_full_refresh']:.3f}; "
+        f"full refresh / raw-scan floor ({ratios['raw_scan_seconds']:.1f}s) = "
+        f"{ratios['full_refresh_over_raw_scan']:.1f}; load average {ratios['load_average']}"
+    )
     typer.echo(f"report: {directory / 'report.json'}")
     if strict and not all(step.ok for step in steps):
         raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------- ratios (issue 15)
+
+
+def raw_scan_seconds(lake: Path) -> float:
+    """The floor a build cannot beat: one DuckDB pass reading every column of every raw
+    file (each table's files in one scan), in seconds."""
+    import duckdb
+
+    from justice.lake.contract import TABLES
+
+    started = time.perf_counter()
+    with duckdb.connect() as connection:
+        for table in TABLES:
+            root = lake / "raw" / table.system / table.name
+            for suffix, reader in (("parquet", "read_parquet"), ("csv", "read_csv")):
+                files = sorted(str(path) for path in root.glob(f"*/*.{suffix}"))
+                if files:
+                    options = ", all_varchar = true" if suffix == "csv" else ""
+                    connection.execute(
+                        f"select sum(hash(columns(*))) from {reader}(?{options})", [files]
+                    ).fetchall()
+    return time.perf_counter() - started
+
+
+def daily_ratios(steps: list[Step], lake: Path) -> dict[str, float | str]:
+    """Daily incremental build / full refresh of the same lake (back to back in this
+    run), and full refresh / the raw-scan floor, with the load average beside them."""
+    seconds = {step.name: step.seconds for step in steps}
+    daily, full = seconds["build (incremental after land)"], seconds["build (full refresh)"]
+    floor = raw_scan_seconds(lake)
+    return {
+        "daily_over_full_refresh": round(daily / full, 3),
+        "full_refresh_over_raw_scan": round(full / floor, 1),
+        "raw_scan_seconds": round(floor, 2),
+        "load_average": " ".join(f"{value:.2f}" for value in os.getloadavg()),
+    }

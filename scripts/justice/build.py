@@ -176,6 +176,34 @@ def _report_contract(errors: list[Any], settings: Settings) -> dict[str, str]:
     return {selector: first[selector] for selector in blocked}
 
 
+def plan_partitions(settings: Settings, *, full_refresh: bool) -> bool:
+    """Write the load plan (justice.lake.loads) and name the new, late and rewritten
+    partitions; True when the build must become a full refresh (a partition was
+    rewritten or removed after it was loaded)."""
+    from justice.lake.loads import plan_loads
+
+    plan = plan_loads(settings.duckdb_path, settings.lake_path, full_refresh=full_refresh)
+    for line in plan.describe():
+        say(line)
+    if plan.full_refresh and not full_refresh:
+        say(
+            "lake: a loaded partition was rewritten or removed: its old change rows cannot "
+            "be merged away, so this build rebuilds history from the whole lake "
+            "(--full-refresh)"
+        )
+        return True
+    return False
+
+
+def record_partitions(settings: Settings, result: dbt.DbtResult) -> None:
+    """Record as loaded the planned files of every table whose history model was built."""
+    from justice.lake.loads import built_history_tables, record_loads
+
+    record_loads(
+        settings.duckdb_path, built_history_tables(result.results), _invocation_id(settings)
+    )
+
+
 # ---------------------------------------------------------------- running dbt
 
 
@@ -408,6 +436,8 @@ def command(
         blocked = check_sources(settings) if local else check_athena_sources(settings, variables)
         for selector in blocked:
             args += ["--exclude", f"{selector}+"]
+        if local and plan_partitions(settings, full_refresh=full_refresh):
+            args.append("--full-refresh")
         pending = PendingPublication(
             vars=variables,
             blocked_sources=list(blocked),
@@ -416,6 +446,8 @@ def command(
     try:
         with interruptible():
             result = dbt.invoke(args, settings, progress=LayerProgress())
+            if local:
+                record_partitions(settings, result)
             _finish(
                 result,
                 settings,

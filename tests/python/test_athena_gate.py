@@ -29,7 +29,7 @@ FIXTURE_FILES: dict[str, str] = {
         "IMP,custody,true,2020-01-01\n"
         "CO,community,false,2020-01-01\n"
     ),
-    # history folder config: incremental, Iceberg, merge, partitioned by month(valid_from)
+    # history folder config: incremental, Iceberg, merge, partitioned by is_current
     "models/history/gate_fixture__offenders_history.sql": """
 {{ config(unique_key='history_key') }}
 
@@ -53,7 +53,10 @@ versions as (
         extracted_at as valid_from,
         lead(extracted_at) over (
             partition by offender_id order by extracted_at
-        ) as valid_to
+        ) as valid_to,
+        lead(extracted_at) over (
+            partition by offender_id order by extracted_at
+        ) is null as is_current
     from changes
 
 )
@@ -181,13 +184,14 @@ def test_gate_exercises_every_materialization(gate: tuple[GateReport, dict]) -> 
         return [" ".join(sql.lower().split()) for n, sql in report.captured if n == node]
 
     history = statements("model.justice.gate_fixture__offenders_history")
-    assert any("table_type='iceberg'" in s and "month(valid_from)" in s for s in history)
+    assert any("table_type='iceberg'" in s and "is_current" in s for s in history)
     assert any(s.startswith("merge into") for s in history), "second run did not merge"
     mart = statements("model.justice.gate_fixture__disposals")
     assert any("table_type='iceberg'" in s for s in mart)
     assert any("where false limit 0" in s for s in mart), "contract was not checked"
     seed = statements("seed.justice.gate_fixture__disposal_categories")
     assert any(s.startswith("create external table") for s in seed)
+    assert any("table_type='iceberg'" in s for s in seed), "seeds are not Iceberg tables"
     assert any(
         s.startswith("create or replace view")
         for s in statements("model.justice.stg_nomis__offenders")
@@ -303,3 +307,30 @@ def test_publication_swaps_back_to_back(gate: tuple[GateReport, dict]) -> None:
     ]
     # (the replaced tables are dropped through the Glue API, not a captured statement)
     assert not any("__previous" in sql and " rename to " not in sql for sql in between)
+
+
+def test_gate_refuses_partitioning_past_the_athena_limit() -> None:
+    """An incremental model partitioned by month(valid_from) (decades of changes: more
+    than 100 partitions in one merge) fails the gate, named; is_current and small
+    buckets pass; the project's own models pass (the gate run above)."""
+    from justice.athena.gate import partition_limit_failures
+
+    def node(partitioned_by: object) -> dict:
+        return {
+            "resource_type": "model",
+            "config": {"materialized": "incremental", "partitioned_by": partitioned_by},
+            "columns": {"is_current": {"data_type": None}},
+        }
+
+    manifest = {
+        "nodes": {
+            "model.justice.by_month": node(["month(valid_from)"]),
+            "model.justice.by_current": node(["is_current"]),
+            "model.justice.by_bucket": node(["is_current", "bucket(50, source_key)"]),
+            "model.justice.too_many_buckets": node(["is_current", "bucket(64, source_key)"]),
+            "model.justice.unpartitioned": node(None),
+        }
+    }
+    failures = {f.node: f.render() for f in partition_limit_failures(manifest)}
+    assert set(failures) == {"model.justice.by_month", "model.justice.too_many_buckets"}
+    assert "month(valid_from) is unbounded" in failures["model.justice.by_month"]

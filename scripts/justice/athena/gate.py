@@ -4,14 +4,17 @@ macro-generated statement in the project would run on Athena engine v3 (Trino).
 What it does, in order (`run_gate`):
 
 1. `dbt parse --target athena`, with dummy values for every JUSTICE_ATHENA_* variable;
-2. under moto's `mock_aws`, with the raw Glue databases registered from the lake contract
+2. every incremental model's partitioning is bounded (`partition_limit_failures`): a merge
+   on Athena fails past 100 partitions written in one query, so a model partitioned by
+   a time transform (`month(valid_from)`) or any other unbounded column is refused;
+3. under moto's `mock_aws`, with the raw Glue databases registered from the lake contract
    (justice.lake.contract) and the AthenaShim capturing and applying every statement:
    `dbt build --target athena` (seeds, models, tests: the first run), then
    `dbt build --resource-type model seed snapshot` again (the second run: incremental
    merges, replaced views and tables);
-3. every captured statement checked by justice.athena.sql (sqlglot, athena dialect,
+4. every captured statement checked by justice.athena.sql (sqlglot, athena dialect,
    strictly, plus DuckDB-only constructs and a Trino function allowlist);
-4. every compiled model linted by sqlfluff's athena dialect (parse errors, and the
+5. every compiled model linted by sqlfluff's athena dialect (parse errors, and the
    portability rules in SQLFLUFF_RULES).
 
 `justice athena-gate` (the `command` at the end) runs it and prints the report.
@@ -22,7 +25,9 @@ what runs. A failure names the node, the statement and the construct.
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import shutil
 import tempfile
 import time
@@ -315,6 +320,7 @@ def _gate(project_dir: Path, target_path: Path, report: GateReport, say: Progres
         ]
         return
     manifest = json.loads((target_path / "manifest.json").read_text())
+    report.failures += partition_limit_failures(manifest)
 
     shim = AthenaShim(region=REGION)
     with mock_aws(), shim.installed():
@@ -375,6 +381,65 @@ def _gate(project_dir: Path, target_path: Path, report: GateReport, say: Progres
     report.models_linted, lint_failures = _lint_models(compiled)
     report.failures += lint_failures
     report.failures = _dedupe(report.failures)
+
+
+# Athena writes at most this many partitions in one query (INSERT, CTAS, MERGE).
+PARTITIONS_PER_WRITE = 100
+_BUCKET = re.compile(r"^\s*bucket\s*\(\s*(\d+)\s*,\s*\"?(\w+)\"?\s*\)\s*$", re.IGNORECASE)
+_COLUMN = re.compile(r"^\s*\"?(\w+)\"?\s*$")
+
+
+def _partition_entries(value: Any) -> list[str]:
+    if isinstance(value, str):
+        try:
+            value = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            value = [value]
+    return [str(entry) for entry in (value or [])] if not isinstance(value, str) else [value]
+
+
+def partition_limit_failures(manifest: dict[str, Any]) -> list[GateFailure]:
+    """Incremental models whose Athena partitioning can exceed PARTITIONS_PER_WRITE in one
+    write: only boolean columns (2 values each; declared boolean, or named is_/has_) and
+    `bucket(n, column)` (n values) are bounded, and their product must stay within the
+    limit. Tables (CTAS) are left to dbt-athena, which batches them."""
+    failures = []
+    for unique_id, node in sorted(manifest.get("nodes", {}).items()):
+        config = node.get("config") or {}
+        if node.get("resource_type") != "model" or config.get("materialized") != "incremental":
+            continue
+        entries = _partition_entries(config.get("partitioned_by"))
+        types = {
+            name.lower(): str(column.get("data_type") or "").lower()
+            for name, column in (node.get("columns") or {}).items()
+        }
+        bound, unbounded = 1, []
+        for entry in entries:
+            bucket, column = _BUCKET.match(entry), _COLUMN.match(entry)
+            if bucket:
+                bound *= int(bucket.group(1))
+            elif column and (
+                types.get(column.group(1).lower()) == "boolean"
+                or column.group(1).lower().startswith(("is_", "has_"))
+            ):
+                bound *= 2
+            else:
+                unbounded.append(entry)
+        if unbounded or bound > PARTITIONS_PER_WRITE:
+            why = (
+                ", ".join(unbounded) + " is unbounded" if unbounded else f"up to {bound} partitions"
+            )
+            failures.append(
+                GateFailure(
+                    unique_id,
+                    "partitions per write",
+                    f"partitioned_by {entries}: {why}; an incremental write on Athena fails "
+                    f"past {PARTITIONS_PER_WRITE} partitions in one query. Partition by "
+                    "boolean columns and bucket(n, column) with at most "
+                    f"{PARTITIONS_PER_WRITE} partitions in all, or not at all",
+                )
+            )
+    return failures
 
 
 def _dedupe(failures: list[GateFailure]) -> list[GateFailure]:

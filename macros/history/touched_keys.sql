@@ -1,0 +1,64 @@
+{#
+    Returns the relation holding this build's load plan (`lake.load_plan`: one row per
+    raw partition the build loads, new, late or rewritten, written by the harness before
+    dbt runs, justice.lake.loads), or none when there is none (a build the harness did
+    not plan, e.g. on Athena, or with var history_load_plan false). Looked up when the
+    model runs, never at parse time, so a new plan costs no re-parse.
+#}
+{% macro load_plan_relation() -%}
+    {%- if not execute or not var('history_load_plan', true) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(
+        database=target.database,
+        schema=generate_schema_name('lake', none),
+        identifier='load_plan')) }}
+{%- endmacro %}
+
+
+{#
+    Returns a query for the source keys an incremental history run rebuilds: every key
+    with a change row in a partition the load plan names for this table (new, late or
+    rewritten partitions: a late one is never skipped). Without a load plan, the keys
+    changed in partitions newer than the history table holds.
+
+    - `changes`: the staging model's name, `stg_<system>__<table>`;
+    - `key_columns`: the source table's primary key.
+#}
+{% macro history_touched_keys(changes, key_columns) -%}
+{%- set system, table = changes[4:].split('__', 1) -%}
+{%- set plan = justice.load_plan_relation() -%}
+select distinct {{ justice.source_key(key_columns) }} as source_key
+from {{ ref(changes) }}
+{%- if plan is not none %}
+where extraction_date in (
+    select load_plan.extraction_date
+    from {{ plan }} as load_plan
+    where
+        load_plan.source_system = '{{ system }}'
+        and load_plan.source_table = '{{ table }}'
+)
+{%- else %}
+where extraction_date > (
+    select coalesce(max(loaded.extraction_date), cast('1900-01-01' as date))
+    from {{ this }} as loaded
+)
+{%- endif %}
+{%- endmacro %}
+
+
+{#
+    Returns the pre-hook of a history model: on an incremental run, deletes every stored
+    version of the keys this run rebuilds (history_touched_keys), so the merge that
+    follows inserts their whole chains and no superseded version survives
+    (delete+insert per touched key, on DuckDB and Athena alike). Nothing on a first
+    run or a full refresh.
+#}
+{% macro delete_touched_versions(changes, key_columns) -%}
+{%- if is_incremental() -%}
+delete from {{ this }}
+where source_key in (
+    {{ justice.history_touched_keys(changes, key_columns) }}
+)
+{%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,307 @@
+"""What each build loaded from the raw lake, and what the next one must load.
+
+Locally, before dbt runs, `justice build` compares the raw partitions with the record of
+what earlier builds loaded (`lake.loaded_partitions` in the build warehouse: one row per
+file, with its partition, size, checksum, rows, when and by which dbt invocation) and
+classifies every partition:
+
+- **new**: never loaded, and not older than the newest partition loaded for its table;
+- **late**: never loaded, but older than the newest one loaded (a back-fill, or an old
+  day delivered again after it was removed);
+- **rewritten**: loaded before, but its files changed (size and checksum) since;
+- **removed**: loaded before, and gone from the lake.
+
+It writes the partitions to load into `lake.load_plan`, which every incremental history
+model reads when it runs (macros/history/touched_keys.sql): each rebuilds the version
+chain of every key those partitions touch, late ones included. A rewritten or removed
+partition can take away change rows, which no merge of new rows can undo: the build then
+becomes a full refresh of history (said in the output). After dbt, the files of each
+table whose history model was built are recorded as loaded; a table whose history model
+failed or was not selected keeps them pending, so the next build loads them again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA = "lake"
+RECORD = "loaded_partitions"
+PLAN = "load_plan"
+PENDING = "load_pending"
+
+_FILE_COLUMNS = (
+    "source_system varchar not null, source_table varchar not null, "
+    "extraction_date date not null, load_status varchar not null, file varchar not null, "
+    "size_bytes bigint not null, modified_ns bigint not null, checksum varchar not null, "
+    "row_count bigint"
+)
+_RECORD_COLUMNS = _FILE_COLUMNS + ", loaded_at timestamp not null, build_id varchar"
+_PLAN_COLUMNS = (
+    "source_system varchar not null, source_table varchar not null, "
+    "extraction_date date not null, load_status varchar not null"
+)
+
+Partition = tuple[str, str, dt.date]  # system, table, extraction date
+
+
+@dataclass(frozen=True)
+class LakeFile:
+    system: str
+    table: str
+    extraction_date: dt.date
+    file: str  # relative to the lake
+    size_bytes: int
+    modified_ns: int
+    checksum: str = ""
+    row_count: int | None = None
+
+
+@dataclass
+class LoadPlan:
+    """The partitions a build loads, by status; `full_refresh` when it must rebuild."""
+
+    statuses: dict[Partition, str] = field(default_factory=dict)
+    removed: list[Partition] = field(default_factory=list)
+    full_refresh: bool = False
+
+    def of(self, status: str) -> list[Partition]:
+        return sorted(p for p, s in self.statuses.items() if s == status)
+
+    @property
+    def needs_full_refresh(self) -> bool:
+        return bool(self.of("rewritten") or self.removed)
+
+    def describe(self) -> list[str]:
+        def named(partitions: list[Partition]) -> str:
+            shown = ", ".join(f"{s}.{t} {d.isoformat()}" for s, t, d in partitions[:8])
+            more = len(partitions) - 8
+            return shown + (f" and {more} more" if more > 0 else "")
+
+        new, late, rewritten = self.of("new"), self.of("late"), self.of("rewritten")
+        lines = [
+            f"lake: {len(self.statuses)} partition(s) to load: {len(new)} new, {len(late)} "
+            f"late, {len(rewritten)} rewritten"
+            + (f", {len(self.of('reloaded'))} reloaded (full refresh)" if self.full_refresh else "")
+        ]
+        if late:
+            lines.append(
+                f"  late (older than the newest loaded; loaded, every key they touch is "
+                f"rebuilt): {named(late)}"
+            )
+        if rewritten:
+            lines.append(f"  rewritten since they were loaded: {named(rewritten)}")
+        if self.removed:
+            lines.append(f"  removed from the lake since they were loaded: {named(self.removed)}")
+        return lines
+
+
+def scan_lake(lake: Path) -> list[LakeFile]:
+    """Every data file of the raw lake, with its partition, size and modification time."""
+    from justice.lake.check import PARTITION_PREFIX, is_partition_name
+    from justice.lake.contract import TABLES
+
+    files = []
+    for table in TABLES:
+        root = lake / "raw" / table.system / table.name
+        if not root.is_dir():
+            continue
+        for partition in sorted(root.iterdir()):
+            if not (partition.is_dir() and is_partition_name(partition.name)):
+                continue
+            day = dt.date.fromisoformat(partition.name.removeprefix(PARTITION_PREFIX))
+            for path in sorted(partition.iterdir()):
+                if path.is_file() and not path.name.startswith((".", "_")):
+                    stat = path.stat()
+                    files.append(
+                        LakeFile(
+                            table.system,
+                            table.name,
+                            day,
+                            str(path.relative_to(lake)),
+                            stat.st_size,
+                            stat.st_mtime_ns,
+                        )
+                    )
+    return files
+
+
+def _checksum(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _row_count(path: Path) -> int | None:
+    try:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return int(pq.read_metadata(path).num_rows)
+        if path.suffix == ".csv":
+            with path.open("rb") as handle:
+                return max(sum(1 for _ in handle) - 1, 0)
+    except Exception:  # noqa: BLE001 - a broken file is the lake contract's to report
+        return None
+    return None
+
+
+def _exists(connection: Any, name: str) -> bool:
+    row = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [SCHEMA, name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _ensure(connection: Any) -> None:
+    connection.execute(f"create schema if not exists {SCHEMA}")
+    connection.execute(f"create table if not exists {SCHEMA}.{RECORD} ({_RECORD_COLUMNS})")
+
+
+def plan_loads(warehouse: Path, lake: Path, *, full_refresh: bool = False) -> LoadPlan:
+    """Classify the lake's partitions against the record, and write `lake.load_plan`
+    (and the files to record once loaded, `lake.load_pending`) into the warehouse."""
+    import duckdb
+
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    files = scan_lake(lake)
+    with duckdb.connect(str(warehouse)) as connection:
+        _ensure(connection)
+        recorded = connection.execute(
+            f"select source_system, source_table, extraction_date, file, size_bytes, "
+            f"modified_ns, checksum from {SCHEMA}.{RECORD}"
+        ).fetchall()
+        known: dict[Partition, dict[str, tuple[int, int, str]]] = defaultdict(dict)
+        for system, table, day, file, size, modified, checksum in recorded:
+            known[(system, table, day)][file] = (size, modified, checksum)
+        newest: dict[tuple[str, str], dt.date] = {}
+        for system, table, day in known:
+            newest[(system, table)] = max(day, newest.get((system, table), day))
+
+        by_partition: dict[Partition, list[LakeFile]] = defaultdict(list)
+        for item in files:
+            old = known.get((item.system, item.table, item.extraction_date), {}).get(item.file)
+            same_stat = old is not None and old[:2] == (item.size_bytes, item.modified_ns)
+            checksum = old[2] if same_stat else _checksum(lake / item.file)
+            by_partition[(item.system, item.table, item.extraction_date)].append(
+                LakeFile(**{**item.__dict__, "checksum": checksum})
+            )
+
+        plan = LoadPlan(full_refresh=full_refresh)
+        for partition, items in by_partition.items():
+            system, table, day = partition
+            before = known.get(partition)
+            if before is None:
+                latest = newest.get((system, table))
+                plan.statuses[partition] = "late" if latest and day < latest else "new"
+            elif {f.file: (f.size_bytes, f.checksum) for f in items} != {
+                name: (size, checksum) for name, (size, _, checksum) in before.items()
+            }:
+                plan.statuses[partition] = "rewritten"
+            elif full_refresh:
+                plan.statuses[partition] = "reloaded"
+        plan.removed = sorted(set(known) - set(by_partition))
+        if plan.needs_full_refresh and not full_refresh:
+            plan.full_refresh = True
+            for partition in by_partition:
+                plan.statuses.setdefault(partition, "reloaded")
+
+        pending = [
+            (
+                s,
+                t,
+                d,
+                plan.statuses[(s, t, d)],
+                f.file,
+                f.size_bytes,
+                f.modified_ns,
+                f.checksum,
+                _row_count(lake / f.file) if (s, t, d) in plan.statuses else None,
+            )
+            for (s, t, d), items in by_partition.items()
+            if (s, t, d) in plan.statuses
+            for f in items
+        ]
+        connection.execute(f"create or replace table {SCHEMA}.{PENDING} ({_FILE_COLUMNS})")
+        if pending:
+            connection.executemany(
+                f"insert into {SCHEMA}.{PENDING} values (?, ?, ?, ?, ?, ?, ?, ?, ?)", pending
+            )
+        connection.execute(f"create or replace table {SCHEMA}.{PLAN} ({_PLAN_COLUMNS})")
+        connection.execute(
+            f"insert into {SCHEMA}.{PLAN} select distinct source_system, source_table, "
+            f"extraction_date, load_status from {SCHEMA}.{PENDING}"
+        )
+        # a full refresh forgets what was loaded before: the record is rewritten whole
+        connection.execute(
+            f"create or replace table {SCHEMA}.load_mode as select ? as full_refresh",
+            [plan.full_refresh],
+        )
+    return plan
+
+
+def record_loads(warehouse: Path, tables: set[tuple[str, str]], build_id: str) -> int:
+    """Record the pending files of `tables` (whose history model was built) as loaded
+    by `build_id`; return how many files were recorded."""
+    import duckdb
+
+    if not tables or not warehouse.exists():
+        return 0
+    with duckdb.connect(str(warehouse)) as connection:
+        if not _exists(connection, PENDING):
+            return 0
+        _ensure(connection)
+        full = bool(
+            _exists(connection, "load_mode")
+            and connection.execute(f"select full_refresh from {SCHEMA}.load_mode").fetchone()[0]
+        )
+        connection.execute(
+            "create temporary table built (source_system varchar, source_table varchar)"
+        )
+        connection.executemany("insert into built values (?, ?)", sorted(tables))
+        matched = "(source_system, source_table) in (select * from built)"
+        if full:
+            connection.execute(f"delete from {SCHEMA}.{RECORD} where {matched}")
+        else:
+            connection.execute(
+                f"delete from {SCHEMA}.{RECORD} where (source_system, source_table, "
+                f"extraction_date) in (select source_system, source_table, extraction_date "
+                f"from {SCHEMA}.{PENDING} where {matched})"
+            )
+        count = connection.execute(
+            f"select count(*) from {SCHEMA}.{PENDING} where {matched}"
+        ).fetchone()[0]
+        connection.execute(
+            f"insert into {SCHEMA}.{RECORD} select *, current_timestamp::timestamp, ? "
+            f"from {SCHEMA}.{PENDING} where {matched}",
+            [build_id],
+        )
+        connection.execute(f"delete from {SCHEMA}.{PENDING} where {matched}")
+        connection.execute(
+            f"delete from {SCHEMA}.{PLAN} where (source_system, source_table) in "
+            f"(select * from built)"
+        )
+    return int(count)
+
+
+def built_history_tables(results: list[Any]) -> set[tuple[str, str]]:
+    """The (system, table) pairs whose history model a dbt run built successfully."""
+    tables = set()
+    for node in results:
+        name = node.unique_id.rsplit(".", 1)[-1]
+        if (
+            node.unique_id.startswith("model.")
+            and node.status == "success"
+            and name.startswith("int_")
+            and name.endswith("_history")
+        ):
+            system, _, table = name.removeprefix("int_").removesuffix("_history").partition("__")
+            tables.add((system, table))
+    return tables

@@ -1,0 +1,197 @@
+"""The daily run under adversarial landing (issue 15).
+
+One small lake (the session's, copied), three builds: the first with two days withheld
+(a day in the middle and the newest); then both land at once, the middle one *late*
+(older than the newest day already loaded), beside an old partition delivered again byte
+for byte; the incremental build after that must equal a `--full-refresh` of the same lake
+in every history model and every mart. A hand-made key carries the late-chain case of
+the issue: versions A on day 2 and B on day 4 (an unchanged re-delivery of B, first sent
+on day 3, which is withheld); once day 3 lands late, the chain is A@d2, B@d3, with one
+current row (days counted from the first daily partition before the late one).
+
+The load plan's classification (new, late, rewritten, removed, re-delivered unchanged)
+is checked on its own, without dbt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import Warehouse
+from justice.lake.contract import table
+from justice.lake.loads import plan_loads, record_loads
+
+# the session's small lake (conftest.SMALL_LAKE): partitions 2026-01-01 (full load) to
+# 2026-01-06
+LATE, NEWEST = "2026-01-04", "2026-01-06"
+BOOKING = 980_000  # the hand-made key of the late-chain case
+
+
+def _partitions(lake: Path, day: str) -> list[Path]:
+    return sorted((lake / "raw").glob(f"*/*/extraction_date={day}"))
+
+
+def _add_late_chain(lake: Path) -> None:
+    """Booking BOOKING: inserted on day 2, changed on day 3, that image re-delivered on
+    day 4 (its valid_from is the extraction time: offender_bookings has no change
+    timestamp)."""
+    schema = table("nomis", "offender_bookings").schema
+    first = next((lake / "raw/nomis/offender_bookings").glob("*/*.parquet"))
+    template = {**pq.read_table(first).select(schema.names).to_pylist()[0]}
+    template["offender_book_id"] = BOOKING
+    late = dt.date.fromisoformat(LATE)
+    deliveries = [(late - dt.timedelta(days=1), "I", "IN"), (late, "U", "OUT")]
+    deliveries.append((late + dt.timedelta(days=1), "U", "OUT"))
+    for date, op, status in deliveries:
+        day = date.isoformat()
+        at = dt.datetime.combine(date, dt.time(6, 0))
+        row = {**template, "op": op, "in_out_status": status, "extraction_timestamp": at}
+        partition = lake / "raw/nomis/offender_bookings" / f"extraction_date={day}"
+        partition.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist([row], schema=schema), partition / "part-90000.parquet")
+
+
+def _chain(warehouse: Warehouse) -> list[tuple[Any, ...]]:
+    return warehouse.query(f"""
+        select in_out_status, cast(valid_from as date), is_current
+        from history.int_nomis__offender_bookings_history
+        where booking_id = {BOOKING}
+        order by valid_from
+    """)
+
+
+def _differences(left: Path, right: Path) -> dict[str, str]:
+    """Tables of the history and marts schemas whose rows differ (as multisets)."""
+    found = {}
+    with duckdb.connect() as con:
+        con.execute(f"attach '{left}' as incremental (read_only)")
+        con.execute(f"attach '{right}' as refreshed (read_only)")
+        tables = con.execute("""
+            select table_schema, table_name from information_schema.tables
+            where table_catalog = 'refreshed' and table_schema in ('history', 'marts')
+              and table_type = 'BASE TABLE'
+            order by 1, 2
+        """).fetchall()
+        assert len([t for t in tables if t[0] == "history"]) >= 17, tables
+        assert len([t for t in tables if t[0] == "marts"]) >= 20, tables
+        for schema, name in tables:
+            a = f"select * from incremental.{schema}.{name}"
+            b = f"select * from refreshed.{schema}.{name}"
+            extra = con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0]
+            missing = con.execute(f"select count(*) from ({b} except all {a})").fetchone()[0]
+            if extra or missing:
+                found[f"{schema}.{name}"] = f"{extra} extra, {missing} missing"
+    return found
+
+
+@pytest.fixture(scope="module")
+def daily(tmp_path_factory: pytest.TempPathFactory, small_lake: Path) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("daily")
+    lake = root / "lake"
+    shutil.copytree(small_lake, lake)
+    _add_late_chain(lake)
+    held = root / "held"
+    for day in (LATE, NEWEST):
+        for partition in _partitions(lake, day):
+            target = held / partition.relative_to(lake)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(partition, target)
+    warehouse = Warehouse(lake=lake, root=root / "incremental")
+    warehouse.build()
+    before = _chain(warehouse)
+
+    # both days land at once, the middle one late; an old file is delivered again
+    for partition in sorted(held.glob("raw/*/*/*")):
+        shutil.move(partition, lake / partition.relative_to(held))
+    again = next(lake.glob("raw/*/*/extraction_date=2026-01-02/part-*"))
+    content = again.read_bytes()
+    again.unlink()
+    again.write_bytes(content)
+    daily_build = warehouse.build()
+    return {
+        "lake": lake,
+        "root": root,
+        "warehouse": warehouse,
+        "before": before,
+        "output": daily_build.stdout + daily_build.stderr,
+    }
+
+
+def test_late_partition_is_named_and_loaded(daily: dict[str, Any]) -> None:
+    output = daily["output"]
+    late = [line for line in output.splitlines() if line.strip().startswith("late")]
+    assert late and LATE in late[0], output[-3000:]
+    assert " 0 rewritten" in output and "--full-refresh" not in output, output[-3000:]
+    loaded = daily["warehouse"].scalar(
+        "select count(*) from lake.loaded_partitions where load_status = 'late' "
+        f"and extraction_date = date '{LATE}'"
+    )
+    assert loaded > 0
+
+
+def test_late_chain_is_rebuilt(daily: dict[str, Any]) -> None:
+    late = dt.date.fromisoformat(LATE)
+    before, after = late - dt.timedelta(days=1), late + dt.timedelta(days=1)
+    assert daily["before"] == [("IN", before, False), ("OUT", after, True)]
+    assert _chain(daily["warehouse"]) == [("IN", before, False), ("OUT", late, True)]
+
+
+def test_daily_build_equals_a_full_refresh(daily: dict[str, Any]) -> None:
+    refreshed = Warehouse(lake=daily["lake"], root=daily["root"] / "refreshed")
+    refreshed.build("--full-refresh")
+    incremental = daily["warehouse"].root / "justice.duckdb"
+    assert _differences(incremental, refreshed.root / "justice.duckdb") == {}
+
+
+# ---------------------------------------------------------------- the plan alone
+
+
+def _write(lake: Path, day: str, content: bytes) -> Path:
+    partition = lake / "raw/em/orders" / f"extraction_date={day}"
+    partition.mkdir(parents=True, exist_ok=True)
+    path = partition / "part-00000.parquet"
+    path.write_bytes(content)
+    return path
+
+
+def test_plan_classifies_partitions(tmp_path: Path) -> None:
+    lake, warehouse = tmp_path / "lake", tmp_path / "w.duckdb"
+    _write(lake, "2026-01-01", b"one")
+    _write(lake, "2026-01-03", b"three")
+    plan = plan_loads(warehouse, lake)
+    assert [s for _, s in sorted(plan.statuses.items())] == ["new", "new"]
+    record_loads(warehouse, {("em", "orders")}, "build-1")
+
+    _write(lake, "2026-01-02", b"two")  # late
+    _write(lake, "2026-01-01", b"one")  # delivered again, same bytes
+    _write(lake, "2026-01-04", b"four")  # new
+    plan = plan_loads(warehouse, lake)
+    assert {p[2].isoformat(): s for p, s in plan.statuses.items()} == {
+        "2026-01-02": "late",
+        "2026-01-04": "new",
+    }
+    assert not plan.full_refresh
+    record_loads(warehouse, {("em", "orders")}, "build-2")
+
+    _write(lake, "2026-01-03", b"THREE")  # rewritten after it was loaded
+    plan = plan_loads(warehouse, lake)
+    assert plan.of("rewritten") and plan.full_refresh
+    assert any("rewritten" in line and "2026-01-03" in line for line in plan.describe())
+    record_loads(warehouse, {("em", "orders")}, "build-3")
+
+    shutil.rmtree(lake / "raw/em/orders/extraction_date=2026-01-04")  # removed
+    plan = plan_loads(warehouse, lake)
+    assert plan.removed and plan.full_refresh
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        builds = con.execute(
+            "select count(distinct build_id), count(*) from lake.loaded_partitions"
+        ).fetchone()
+    assert builds == (1, 4)  # the full refresh rewrote the record
