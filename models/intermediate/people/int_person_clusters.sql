@@ -13,7 +13,12 @@ scored_pairs as (
 clustered as (
 
     {{ justice.linkage_clusters(
-        'records', 'scored_pairs', var('linkage_cluster_rounds')) }}
+        'records',
+        'scored_pairs',
+        var('linkage_cluster_rounds'),
+        var('linkage_match_threshold'),
+        var('linkage_cluster_split_thresholds'),
+    ) }}
 
 ),
 
@@ -26,7 +31,8 @@ keyed as (
         clustered.cluster_id,
         {{ justice.person_key('clustered.cluster_id') }} as person_key,
         clustered.cluster_size,
-        clustered.match_probability
+        clustered.match_probability,
+        clustered.cluster_threshold
     from clustered
     inner join records
         on clustered.record_id = records.record_id
