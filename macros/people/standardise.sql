@@ -113,6 +113,10 @@
             when length(cleaned.postcode) >= 5
                 then substr(cleaned.postcode, 1, length(cleaned.postcode) - 3)
         end as postcode_district,
+        case
+            when length(cleaned.postcode) >= 5
+                then substr(cleaned.postcode, 1, length(cleaned.postcode) - 2)
+        end as postcode_sector,
         cleaned.address,
         cleaned.locality,
 

@@ -73,10 +73,11 @@ class Timings:
         self.steps[name] = round(time.perf_counter() - started, 2)
 
 
-def run_dbt(args: list[str], settings: Settings) -> None:
+def run_dbt(args: list[str], settings: Settings, manifest: object = None) -> None:
     """Run dbt (justice.dbt) with `settings`' paths, its log beside the target unless
-    DBT_LOG_PATH says otherwise; raise with dbt's reason on failure."""
-    dbt.run(args, settings, env=_log_env(settings))
+    DBT_LOG_PATH says otherwise; raise with dbt's reason on failure. With `manifest`
+    (justice.dbt.parse_manifest), dbt does not parse the project again."""
+    dbt.run(args, settings, env=_log_env(settings), manifest=manifest)
 
 
 def _log_env(settings: Settings) -> dict[str, str]:
@@ -85,14 +86,36 @@ def _log_env(settings: Settings) -> dict[str, str]:
     return {"DBT_LOG_PATH": str(settings.target_path / "logs")}
 
 
-def comparison_catalogue(settings: Settings) -> list[dict]:
+def _printed(settings: Settings, manifest: object, extra: list[str]) -> list[str]:
+    return dbt.run_operation(
+        "linkage_comparison_catalogue",
+        settings,
+        env=_log_env(settings),
+        manifest=manifest,
+        extra=extra,
+    )
+
+
+def _printed_json(printed: list[str], prefix: str) -> list:
+    for line in printed:
+        if line.startswith(prefix + " "):
+            return json.loads(line.removeprefix(prefix + " "))
+    raise JusticeError(f"dbt printed no {prefix}")
+
+
+def comparison_catalogue(
+    settings: Settings, manifest: object = None, extra: list[str] | None = None
+) -> list[dict]:
     """Every comparison level with its description, from the macros themselves (the macro
     prints it as one JSON line)."""
-    printed = dbt.run_operation("linkage_comparison_catalogue", settings, env=_log_env(settings))
-    for line in printed:
-        if line.startswith("LINKAGE_CATALOGUE "):
-            return json.loads(line.removeprefix("LINKAGE_CATALOGUE "))
-    raise JusticeError("dbt printed no comparison catalogue")
+    return _printed_json(_printed(settings, manifest, extra or []), "LINKAGE_CATALOGUE")
+
+
+def blocking_rule_names(
+    settings: Settings, manifest: object = None, extra: list[str] | None = None
+) -> list[str]:
+    """The blocking rules' names in the order they are tried."""
+    return _printed_json(_printed(settings, manifest, extra or []), "LINKAGE_RULES")
 
 
 def gamma_patterns(
@@ -284,7 +307,7 @@ def link_file(
     """Link a prepared file (see prepare_input) with the project's linkage models in a
     throw-away warehouse under `workdir`; train m/u on it first; measure against its
     entity_id."""
-    from justice.linkage.metrics import cluster_quality, link_quality
+    from justice.linkage.metrics import cluster_quality, link_quality, rule_breakdown
 
     settings = Settings(
         lake_path=workdir / "no-lake",
@@ -298,36 +321,39 @@ def link_file(
     if threshold is not None:
         variables["linkage_match_threshold"] = threshold
 
+    # every command runs with the same vars, so dbt parses the project once
+    variables["linkage_parameters_path"] = str(parameters_path)
+    with_vars = ["--vars", json.dumps(variables)]
+
     started = time.perf_counter()
-    progress("linking: loading the nickname seed")
-    run_dbt(["seed", "--select", "nicknames", "--vars", json.dumps(variables)], settings)
+    progress("linking: parsing the project")
+    manifest = dbt.parse_manifest(settings, extra=with_vars, env=_log_env(settings))
+    timings.measure("parse", started)
+
+    started = time.perf_counter()
     progress("linking: standardising, blocking and comparing")
+    run_dbt(["seed", "--select", "nicknames", *with_vars], settings, manifest)
     run_dbt(
-        [
-            "run",
-            "--select",
-            *LINKAGE_MODELS[:3],
-            "int_person_pairs_sampled",
-            "--vars",
-            json.dumps(variables),
-        ],
+        ["run", "--select", *LINKAGE_MODELS[:3], "int_person_pairs_sampled", *with_vars],
         settings,
+        manifest,
     )
     timings.measure("standardise_block_compare", started)
 
     started = time.perf_counter()
     with duckdb.connect(str(settings.duckdb_path)) as con:
         parameters = train_parameters(con, link_type=link_type)
-    write_parameters(parameters, comparison_catalogue(settings), parameters_path)
+    printed = _printed(settings, manifest, with_vars)
+    write_parameters(parameters, _printed_json(printed, "LINKAGE_CATALOGUE"), parameters_path)
+    rules = _printed_json(printed, "LINKAGE_RULES")
     timings.measure("train", started)
     progress(
         f"linking: trained m/u in {parameters.iterations} EM iterations, "
-        f"prior {parameters.prior:.4f}"
+        f"prior {parameters.prior:.6f}"
     )
 
     started = time.perf_counter()
-    variables["linkage_parameters_path"] = str(parameters_path)
-    run_dbt(["run", "--select", *LINKAGE_MODELS[3:], "--vars", json.dumps(variables)], settings)
+    run_dbt(["run", "--select", *LINKAGE_MODELS[3:], *with_vars], settings, manifest)
     timings.measure("score_cluster", started)
 
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
@@ -342,4 +368,7 @@ def link_file(
         )
         quality = cluster_quality(con, "assignments").as_dict()
         quality.update(link_quality(con, "intermediate.int_person_pairs_scored", "truth"))
+        quality["blocking_rules"] = rule_breakdown(
+            con, "intermediate.int_person_pairs_blocked", "truth", rules
+        )
     return LinkResult(quality["records"], timings, quality, parameters)
