@@ -69,24 +69,27 @@
     cluster_id (the smallest record_id in the cluster), cluster_size,
     match_probability (of the record's best matching pair; null when it has none)
     and cluster_threshold (the smallest match probability of the pairs that could
-    build its cluster; null for a record left alone because every cluster it could
-    join contradicts itself).
+    build its cluster; null for a record with no matching pair).
 
     Clusters do not chain through weak links. Level 0 takes the connected components
     of the matching pairs. A component contradicts itself when two of its records
-    have dates of birth more than a year apart (both present) or different sexes
-    (both present): such a component is split by taking the components again over
+    have dates of birth (both present) that no single slip explains (fewer than two
+    of year, month and day agree, and not day and month transposed) or different
+    sexes (both present): such a component is split by taking the components again over
     only its pairs of match probability >= the next of `split_thresholds` (rising),
-    and so on; a component still contradicting itself after the last threshold falls
-    apart into single records. Every step is a fixed number of SQL steps, so the
+    and so on (a pair for which `kept_when` holds, e.g. its dates of birth agree,
+    is kept at every threshold); at the last threshold the components stand (evidence that strong
+    outweighs a contradiction, e.g. a date of birth entered wholly wrong). Every step is a fixed number of SQL steps, so the
     clustering ends; the clusters_are_converged test checks after every build that
     no pair at or above its records' cluster_threshold joins two clusters.
 
     records: relation with record_id, birth_date and sex (every record)
     pairs: scored pairs (record_id_l, record_id_r, match_probability, is_match)
     threshold: the match threshold (is_match), the level-0 cluster_threshold
+    kept_when: a condition over the pairs' columns: pairs kept whatever the threshold
 #}
-{% macro linkage_clusters(records, pairs, rounds, threshold, split_thresholds=[])
+{% macro linkage_clusters(
+    records, pairs, rounds, threshold, split_thresholds=[], kept_when='false')
 -%}
     {%- if rounds | int < 1 -%}
         {{ exceptions.raise_compiler_error(
@@ -98,7 +101,8 @@
         select
             record_id_l,
             record_id_r,
-            match_probability
+            match_probability,
+            coalesce({{ kept_when }}, false) as is_kept
         from {{ pairs }}
         where is_match
 
@@ -129,10 +133,28 @@
         inner join live_{{ k }} as live_r
             on matches.record_id_r = live_r.record_id
         where matches.match_probability >= {{ level_threshold }}
+            {%- if not loop.first %}
+            or matches.is_kept
+            {%- endif %}
 
     ),
 
     {{ justice.linkage_components('edges_' ~ k, 'labels_' ~ k, rounds) }}
+
+    birth_dates_{{ k }} as (
+
+        select distinct
+            labels.cluster_id,
+            traits.birth_date,
+            extract(year from traits.birth_date) as birth_year,
+            extract(month from traits.birth_date) as birth_month,
+            extract(day from traits.birth_date) as birth_day
+        from labels_{{ k }} as labels
+        inner join traits
+            on labels.record_id = traits.record_id
+        where traits.birth_date is not null
+
+    ),
 
     contradicted_{{ k }} as (
 
@@ -141,10 +163,26 @@
         inner join traits
             on labels.record_id = traits.record_id
         group by labels.cluster_id
-        having
-            max(traits.birth_date)
-                > {{ dbt.dateadd('year', 1, 'min(traits.birth_date)') }}
-            or count(distinct traits.sex) > 1
+        having count(distinct traits.sex) > 1
+
+        union
+
+        -- two dates of birth that no single slip explains: fewer than two of year,
+        -- month and day agree, and not day and month transposed
+        select a.cluster_id
+        from birth_dates_{{ k }} as a
+        inner join birth_dates_{{ k }} as b
+            on a.cluster_id = b.cluster_id
+            and a.birth_date < b.birth_date
+        where
+            case when a.birth_year = b.birth_year then 1 else 0 end
+            + case when a.birth_month = b.birth_month then 1 else 0 end
+            + case when a.birth_day = b.birth_day then 1 else 0 end < 2
+            and not (
+                a.birth_year = b.birth_year
+                and a.birth_month = b.birth_day
+                and a.birth_day = b.birth_month
+            )
 
     ),
 
@@ -158,10 +196,14 @@
         from live_{{ k }} as live
         left join labels_{{ k }} as labels
             on live.record_id = labels.record_id
+        {%- if not loop.last %}
         where labels.cluster_id is null
             or labels.cluster_id not in (select cluster_id from contradicted_{{ k }})
+        {%- endif %}
 
     ),
+
+    {%- if not loop.last %}
 
     live_{{ k + 1 }} as (
 
@@ -171,19 +213,16 @@
             on labels.cluster_id = contradicted.cluster_id
 
     ),
+    {%- endif %}
     {%- endfor %}
 
     settled as (
         {%- for level_threshold in levels %}
         select record_id, cluster_id, cluster_threshold from settled_{{ loop.index0 }}
+        {%- if not loop.last %}
         union all
+        {%- endif %}
         {%- endfor %}
-        -- still contradicting itself at the highest threshold: every record alone
-        select
-            record_id,
-            record_id as cluster_id,
-            cast(null as double) as cluster_threshold
-        from live_{{ levels | length }}
 
     ),
 

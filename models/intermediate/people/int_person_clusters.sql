@@ -1,3 +1,5 @@
+-- A pair whose dates of birth agree (exactly, transposed or a year apart) is
+-- no weak link: it stays when a contradicting cluster is split.
 with records as (
 
     select * from {{ ref('int_person_records') }}
@@ -18,6 +20,7 @@ clustered as (
         var('linkage_cluster_rounds'),
         var('linkage_match_threshold'),
         var('linkage_cluster_split_thresholds'),
+        kept_when='gamma_birth_date >= 3',
     ) }}
 
 ),

@@ -128,7 +128,10 @@ def evaluate(
     ] = "dedupe_and_link",
     threshold: Annotated[float | None, typer.Option(help="Match probability threshold.")] = None,
     keep: Annotated[
-        Path | None, typer.Option(help="Keep the throw-away warehouse in this directory.")
+        Path | None,
+        typer.Option(
+            help="Link in this directory (default: linkage-evaluate beside dbt's target)."
+        ),
     ] = None,
     compare_splink: Annotated[
         bool,
@@ -153,9 +156,6 @@ def evaluate(
         return
     with tempfile.TemporaryDirectory(prefix="justice-linkage-") as tmp:
         workdir = Path(tmp)
-        if keep is not None:
-            keep.mkdir(parents=True, exist_ok=True)
-            workdir = keep.resolve()
         prepared = workdir / "records.parquet"
         if benchmark:
             raw = workdir / f"{benchmark}.parquet"
@@ -172,7 +172,11 @@ def evaluate(
         say(f"evaluate: {records} records from {name} ({link_type})")
         started = time.perf_counter()
         result = pipeline.link_file(
-            prepared, workdir, link_type=link_type, threshold=threshold, progress=say
+            prepared,
+            keep.resolve() if keep is not None else linkage_workdir(lake),
+            link_type=link_type,
+            threshold=threshold,
+            progress=say,
         )
         ours_seconds = time.perf_counter() - started
         if compare_splink:
@@ -188,6 +192,7 @@ def evaluate(
                 **result.quality,
                 "seconds": round(ours_seconds, 2),
                 "scored_pairs": result.quality["candidate_pairs"],
+                "steps": result.seconds.steps,
             }
             say(json.dumps({"data": name, "ours": ours, "splink": theirs}, indent=2))
             typer.echo(comparison_table(name, ours, theirs))
@@ -203,6 +208,12 @@ def evaluate(
             indent=2,
         )
     )
+
+
+def linkage_workdir(lake: Path | None) -> Path:
+    """Where `evaluate` links a file: beside dbt's target, kept between runs so that
+    dbt's partial-parse state is too."""
+    return Settings.from_env(lake=lake).target_path / "linkage-evaluate"
 
 
 def export_warehouse_records(settings: Settings, path: Path) -> int:

@@ -17,10 +17,9 @@ date of birth; clusters at 0.95, the threshold our linkage uses.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import logging
 import time
+from pathlib import Path
 
 import duckdb
 
