@@ -3,7 +3,8 @@
     list of (name, condition) where the condition compares two records aliased `l`
     and `r`. Every condition is an equi-join (at least one `l.x = r.x`), so no rule
     needs a cross join. Identifiers come first: a pair is attributed to the first
-    rule it satisfies.
+    rule it satisfies. The last three catch pairs without a usable date of birth
+    whose names vary (name prefixes, postcode sector).
 #}
 {% macro person_blocking_rules() -%}
     {{ return([
@@ -39,6 +40,20 @@
         ('postcode_birth_year',
             'l.postcode = r.postcode and l.birth_year = r.birth_year'),
         ('address', 'l.address = r.address'),
+        ('surname_forename_prefix',
+            'l.surname_normalised = r.surname_normalised'
+            ~ ' and substr(l.forename_normalised, 1, 2)'
+            ~ ' = substr(r.forename_normalised, 1, 2)'),
+        ('forename_surname_prefix',
+            'l.forename_normalised = r.forename_normalised'
+            ~ ' and substr(l.surname_normalised, 1, 3)'
+            ~ ' = substr(r.surname_normalised, 1, 3)'),
+        ('postcode_sector_initials',
+            'l.postcode_sector = r.postcode_sector'
+            ~ ' and substr(l.forename_normalised, 1, 1)'
+            ~ ' = substr(r.forename_normalised, 1, 1)'
+            ~ ' and substr(l.surname_normalised, 1, 1)'
+            ~ ' = substr(r.surname_normalised, 1, 1)'),
     ]) }}
 {%- endmacro %}
 

@@ -3,7 +3,8 @@
     comparison, comparison_level and level_description, including the null (-1) and
     "no level holds" (0) levels. `justice linkage train` reads it to write a seed
     row for every level, so the seed's descriptions come from the same definitions
-    as the SQL.
+    as the SQL. A second line lists the blocking rules in the order they are tried
+    (`justice linkage evaluate` reports candidate pairs per rule in that order).
 #}
 {% macro linkage_comparison_catalogue() -%}
     {%- set rows = [] -%}
@@ -24,4 +25,9 @@
         }) -%}
     {%- endfor -%}
     {{ print('LINKAGE_CATALOGUE ' ~ tojson(rows)) }}
+    {%- set rules = [] -%}
+    {%- for name, condition in justice.person_blocking_rules() -%}
+        {%- do rules.append(name) -%}
+    {%- endfor -%}
+    {{ print('LINKAGE_RULES ' ~ tojson(rules)) }}
 {%- endmacro %}

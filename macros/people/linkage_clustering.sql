@@ -1,9 +1,8 @@
 {#
-    Returns one row per record with the connected component it falls in when the
-    matching pairs are edges: record_id, cluster_id (the smallest record_id in the
-    component, so the id is the same on every run over the same records),
-    cluster_size and match_probability (of the record's best matching pair; null for
-    a record alone in its cluster).
+    Returns the CTEs (each followed by a comma) that label every record at an end of
+    the pairs in CTE `edges` (record_id_l, record_id_r) with its connected component:
+    `<name>` holds record_id and cluster_id (the smallest record_id in the component,
+    so the id is the same on every run over the same records).
 
     Components are found by min-label propagation, unrolled `rounds` times: every
     record starts labelled with its own id, and each round gives each record the
@@ -11,73 +10,221 @@
     round once, so the SQL grows linearly with `rounds` on engines that inline CTEs
     (Trino). Bound: after k rounds a record holds the smallest id within k edges of
     it, so the labels are final once k >= the largest distance from any record to
-    its component's smallest record (at most the component's diameter, at most its
-    size - 1). The clusters_are_converged test checks it after every build: a
-    further round changes nothing exactly when both ends of every matching pair
-    carry the same label.
-
-    records: relation with record_id (every record, matched or not)
-    pairs: scored pairs (record_id_l, record_id_r, match_probability, is_match)
+    its component's smallest record (at most the component's diameter).
 #}
-{% macro linkage_clusters(records, pairs, rounds) -%}
+{% macro linkage_components(edges, name, rounds) -%}
+    {{ name }}_neighbours as (
+
+        select record_id_l as record_id, record_id_r as neighbour_record_id
+        from {{ edges }}
+        union all
+        select record_id_r as record_id, record_id_l as neighbour_record_id
+        from {{ edges }}
+
+    ),
+
+    {{ name }}_adjacency as (
+
+        -- every record is its own neighbour, so a round keeps its label
+        select record_id, neighbour_record_id from {{ name }}_neighbours
+        union all
+        select distinct record_id, record_id as neighbour_record_id
+        from {{ name }}_neighbours
+
+    ),
+
+    {{ name }}_round_0 as (
+
+        select distinct
+            record_id,
+            record_id as cluster_id
+        from {{ name }}_neighbours
+
+    ),
+    {%- for round in range(1, rounds | int + 1) %}
+
+    {{ name }}_round_{{ round }} as (
+
+        select
+            adjacency.record_id,
+            min(previous.cluster_id) as cluster_id
+        from {{ name }}_adjacency as adjacency
+        inner join {{ name }}_round_{{ round - 1 }} as previous
+            on adjacency.neighbour_record_id = previous.record_id
+        group by adjacency.record_id
+
+    ),
+    {%- endfor %}
+
+    {{ name }} as (
+
+        select record_id, cluster_id from {{ name }}_round_{{ rounds | int }}
+
+    ),
+{%- endmacro %}
+
+
+{#
+    Returns one row per record with the person it is linked to: record_id,
+    cluster_id (the smallest record_id in the cluster), cluster_size,
+    match_probability (of the record's best matching pair; null when it has none)
+    and cluster_threshold (the smallest match probability of the pairs that could
+    build its cluster; null for a record with no matching pair).
+
+    Clusters do not chain through weak links. Level 0 takes the connected components
+    of the matching pairs. A component contradicts itself when two of its records
+    have dates of birth (both present) that no single slip explains (fewer than two
+    of year, month and day agree, and not day and month transposed) or different
+    sexes (both present): such a component is split by taking the components again over
+    only its pairs of match probability >= the next of `split_thresholds` (rising),
+    and so on (a pair for which `kept_when` holds, e.g. its dates of birth agree,
+    is kept at every threshold); at the last threshold the components stand (evidence that strong
+    outweighs a contradiction, e.g. a date of birth entered wholly wrong). Every step is a fixed number of SQL steps, so the
+    clustering ends; the clusters_are_converged test checks after every build that
+    no pair at or above its records' cluster_threshold joins two clusters.
+
+    records: relation with record_id, birth_date and sex (every record)
+    pairs: scored pairs (record_id_l, record_id_r, match_probability, is_match)
+    threshold: the match threshold (is_match), the level-0 cluster_threshold
+    kept_when: a condition over the pairs' columns: pairs kept whatever the threshold
+#}
+{% macro linkage_clusters(
+    records, pairs, rounds, threshold, split_thresholds=[], kept_when='false')
+-%}
     {%- if rounds | int < 1 -%}
         {{ exceptions.raise_compiler_error(
             "linkage_clusters: rounds must be a positive integer") }}
     {%- endif -%}
+    {%- set levels = [threshold] + split_thresholds -%}
     with matches as (
 
         select
             record_id_l,
             record_id_r,
-            match_probability
+            match_probability,
+            coalesce({{ kept_when }}, false) as is_kept
         from {{ pairs }}
         where is_match
 
     ),
 
-    neighbours as (
+    traits as (
 
-        select record_id_l as record_id, record_id_r as neighbour_record_id
-        from matches
-        union all
-        select record_id_r as record_id, record_id_l as neighbour_record_id
-        from matches
+        select record_id, birth_date, sex from {{ records }}
 
     ),
 
-    adjacency as (
+    live_0 as (
 
-        -- every matched record is its own neighbour, so a round keeps its label
-        select record_id, neighbour_record_id from neighbours
-        union all
-        select distinct record_id, record_id as neighbour_record_id
-        from neighbours
+        select record_id_l as record_id from matches
+        union
+        select record_id_r as record_id from matches
+
+    ),
+    {%- for level_threshold in levels %}
+    {%- set k = loop.index0 %}
+
+    edges_{{ k }} as (
+
+        select matches.record_id_l, matches.record_id_r
+        from matches
+        inner join live_{{ k }} as live_l
+            on matches.record_id_l = live_l.record_id
+        inner join live_{{ k }} as live_r
+            on matches.record_id_r = live_r.record_id
+        where matches.match_probability >= {{ level_threshold }}
+            {%- if not loop.first %}
+            or matches.is_kept
+            {%- endif %}
 
     ),
 
-    labels_round_0 as (
+    {{ justice.linkage_components('edges_' ~ k, 'labels_' ~ k, rounds) }}
+
+    birth_dates_{{ k }} as (
 
         select distinct
-            record_id,
-            record_id as cluster_id
-        from neighbours
+            labels.cluster_id,
+            traits.birth_date,
+            extract(year from traits.birth_date) as birth_year,
+            extract(month from traits.birth_date) as birth_month,
+            extract(day from traits.birth_date) as birth_day
+        from labels_{{ k }} as labels
+        inner join traits
+            on labels.record_id = traits.record_id
+        where traits.birth_date is not null
 
     ),
-    {%- for round in range(1, rounds | int + 1) %}
 
-    labels_round_{{ round }} as (
+    contradicted_{{ k }} as (
 
+        select labels.cluster_id
+        from labels_{{ k }} as labels
+        inner join traits
+            on labels.record_id = traits.record_id
+        group by labels.cluster_id
+        having count(distinct traits.sex) > 1
+
+        union
+
+        -- two dates of birth that no single slip explains: fewer than two of year,
+        -- month and day agree, and not day and month transposed
+        select a.cluster_id
+        from birth_dates_{{ k }} as a
+        inner join birth_dates_{{ k }} as b
+            on a.cluster_id = b.cluster_id
+            and a.birth_date < b.birth_date
+        where
+            case when a.birth_year = b.birth_year then 1 else 0 end
+            + case when a.birth_month = b.birth_month then 1 else 0 end
+            + case when a.birth_day = b.birth_day then 1 else 0 end < 2
+            and not (
+                a.birth_year = b.birth_year
+                and a.birth_month = b.birth_day
+                and a.birth_day = b.birth_month
+            )
+
+    ),
+
+    settled_{{ k }} as (
+
+        -- a live record with no pair at this level stays alone
         select
-            adjacency.record_id,
-            min(labels_round_{{ round - 1 }}.cluster_id) as cluster_id
-        from adjacency
-        inner join labels_round_{{ round - 1 }}
-            on adjacency.neighbour_record_id
-                = labels_round_{{ round - 1 }}.record_id
-        group by adjacency.record_id
+            live.record_id,
+            coalesce(labels.cluster_id, live.record_id) as cluster_id,
+            cast({{ level_threshold }} as double) as cluster_threshold
+        from live_{{ k }} as live
+        left join labels_{{ k }} as labels
+            on live.record_id = labels.record_id
+        {%- if not loop.last %}
+        where labels.cluster_id is null
+            or labels.cluster_id not in (select cluster_id from contradicted_{{ k }})
+        {%- endif %}
 
     ),
+
+    {%- if not loop.last %}
+
+    live_{{ k + 1 }} as (
+
+        select labels.record_id
+        from labels_{{ k }} as labels
+        inner join contradicted_{{ k }} as contradicted
+            on labels.cluster_id = contradicted.cluster_id
+
+    ),
+    {%- endif %}
     {%- endfor %}
+
+    settled as (
+        {%- for level_threshold in levels %}
+        select record_id, cluster_id, cluster_threshold from settled_{{ loop.index0 }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+
+    ),
 
     best_matches as (
 
@@ -97,11 +244,12 @@
 
         select
             records.record_id,
-            coalesce(labels.cluster_id, records.record_id) as cluster_id,
-            best_matches.match_probability
+            coalesce(settled.cluster_id, records.record_id) as cluster_id,
+            best_matches.match_probability,
+            settled.cluster_threshold
         from {{ records }} as records
-        left join labels_round_{{ rounds | int }} as labels
-            on records.record_id = labels.record_id
+        left join settled
+            on records.record_id = settled.record_id
         left join best_matches
             on records.record_id = best_matches.record_id
 
@@ -111,7 +259,8 @@
         record_id,
         cluster_id,
         count(*) over (partition by cluster_id) as cluster_size,
-        match_probability
+        match_probability,
+        cluster_threshold
     from clustered
 {%- endmacro %}
 

@@ -48,6 +48,17 @@
 
 
 {#
+    Returns a forename without a leading title or honorific ('Mr John', 'DR. JANE'
+    and 'Miss Ann' become 'John', 'JANE' and 'Ann'): titles are not part of a name,
+    and a title in the forename field would hide an exact forename match.
+#}
+{% macro without_title(column) -%}
+    {{ justice.regexp_replace_all(
+        column, '^\\s*([Mm][Rr][Ss]?|[Mm][Ss]|[Mm][Ii][Ss][Ss]|[Dd][Rr]|[Mm][Xx]|[Ss][Ii][Rr])\\.?\\s+', '') }}
+{%- endmacro %}
+
+
+{#
     Returns a name with everything but the letters A-Z removed (upper case in, upper
     case out): 'SMITH-JONES' and "O'NEIL" become 'SMITHJONES' and 'ONEIL'.
 #}
@@ -61,8 +72,10 @@
     Returns the standard person-record columns from a relation holding the raw
     standard columns (system, source_table, source_record_id, forename, surname,
     birth_date, sex, postcode, pnc_number, cro_number, prison_number, crn, address,
-    locality): names cleaned and normalised (punctuation removed, nicknames folded
-    to one formal name through `nicknames`), date of birth split into parts, sex as
+    locality): names cleaned and normalised (a leading title removed, punctuation
+    removed, nicknames folded to one formal name through `nicknames`), date of birth
+    split into parts (a placeholder date of birth, var('linkage_placeholder_birth_dates'),
+    is missing: it carries no information), sex as
     M/F, postcode without spaces and its district, PNC in canonical form with its
     check letter validated. The same macro standardises benchmark files, so the
     linkage runs on them unchanged.
@@ -100,6 +113,10 @@
             when length(cleaned.postcode) >= 5
                 then substr(cleaned.postcode, 1, length(cleaned.postcode) - 3)
         end as postcode_district,
+        case
+            when length(cleaned.postcode) >= 5
+                then substr(cleaned.postcode, 1, length(cleaned.postcode) - 2)
+        end as postcode_sector,
         cleaned.address,
         cleaned.locality,
 
@@ -123,13 +140,20 @@
             cast(system as {{ dbt.type_string() }}) as system,
             cast(source_table as {{ dbt.type_string() }}) as source_table,
             cast(source_record_id as {{ dbt.type_string() }}) as source_record_id,
-            {{ justice.clean_name('forename') }} as forename,
+            {{ justice.clean_name(justice.without_title('forename')) }} as forename,
             {{ justice.clean_name('surname') }} as surname,
-            {{ justice.letters_only('forename') }} as forename_letters,
+            {{ justice.letters_only(justice.without_title('forename')) }}
+                as forename_letters,
             {{ justice.letters_only('surname') }} as surname_letters,
             trim({{ justice.regexp_replace_all(
                 'upper(surname)', '[^A-Z]+', ' ') }}) as surname_words,
-            cast(birth_date as date) as birth_date,
+            case
+                when cast(birth_date as date) not in (
+                    {%- for placeholder in var('linkage_placeholder_birth_dates') %}
+                    date '{{ placeholder }}'{{ ',' if not loop.last }}
+                    {%- endfor %})
+                    then cast(birth_date as date)
+            end as birth_date,
             case
                 when upper(trim(sex)) in ('M', 'MALE') then 'M'
                 when upper(trim(sex)) in ('F', 'FEMALE') then 'F'

@@ -55,6 +55,7 @@ class DbtResult:
     elapsed: float = 0.0
     printed: list[str] = field(default_factory=list)  # what macros print()ed
     output: str = ""  # what dbt wrote, for a quiet run (shown only when it fails)
+    manifest: Any = None  # dbt's Manifest object, for a parse
 
     @property
     def failures(self) -> list[NodeResult]:
@@ -114,6 +115,7 @@ def invoke(
     env: Mapping[str, str] | None = None,
     quiet: bool = False,
     progress: Callable[[str, str, str], None] | None = None,
+    manifest: Any = None,
 ) -> DbtResult:
     """Run `dbt <args>` in `project_dir`, in process, and return its result.
 
@@ -121,7 +123,9 @@ def invoke(
     `settings`, dbt runs in their environment (lake, warehouse, target path, the
     project's profiles), plus `env`; without, in the current environment plus `env`.
     `progress(event, unique_id, status)` hears each node start ("started") and finish
-    ("finished", with its status), from dbt's events."""
+    ("finished", with its status), from dbt's events. With `manifest` (dbt's Manifest
+    object, from `parse_manifest`), dbt does not parse the project again: several
+    commands in one process pay the parse once."""
     from dbt.cli.main import dbtRunner
 
     values = dict(env or {})
@@ -159,12 +163,13 @@ def invoke(
     keep = contextlib.redirect_stdout(captured) if quiet else contextlib.nullcontext()
     with scoped_environment(values, cwd=project_dir), keep:
         try:
-            outcome = dbtRunner(callbacks=[on_event]).invoke(command)
+            outcome = dbtRunner(manifest=manifest, callbacks=[on_event]).invoke(command)
         finally:
             _release_duckdb()
     if isinstance(outcome.exception, KeyboardInterrupt):
         raise outcome.exception
     results, elapsed = _node_results(outcome.result)
+    parsed = outcome.result if args and args[0] == "parse" and outcome.success else None
     return DbtResult(
         list(args),
         bool(outcome.success),
@@ -173,6 +178,7 @@ def invoke(
         elapsed,
         printed,
         captured.getvalue(),
+        parsed,
     )
 
 
@@ -210,19 +216,36 @@ def run(
     *,
     quiet: bool = True,
     env: Mapping[str, str] | None = None,
+    manifest: Any = None,
 ) -> DbtResult:
     """Run dbt and raise JusticeError (with dbt's reason) when it fails."""
-    result = invoke(args, settings, quiet=quiet, env=env)
+    result = invoke(args, settings, quiet=quiet, env=env, manifest=manifest)
     result.raise_for_failure()
     return result
 
 
 def run_operation(
-    macro: str, settings: Settings, *, env: Mapping[str, str] | None = None
+    macro: str,
+    settings: Settings,
+    *,
+    env: Mapping[str, str] | None = None,
+    manifest: Any = None,
+    extra: Sequence[str] = (),
 ) -> list[str]:
     """Run a macro with `dbt run-operation` and return what it print()ed (dbt's PrintEvent
     messages, caught as events: nothing is scraped from the terminal)."""
-    return run(["run-operation", macro], settings, env=env).printed
+    return run(["run-operation", macro, *extra], settings, env=env, manifest=manifest).printed
+
+
+def parse_manifest(
+    settings: Settings, *, extra: Sequence[str] = (), env: Mapping[str, str] | None = None
+) -> Any:
+    """`dbt parse` in process; return dbt's Manifest object, for `invoke(manifest=...)`.
+    The later commands must use the same vars (`extra`) as the parse."""
+    result = invoke(["parse", *extra], settings, quiet=True, env=env)
+    if not result.success or result.manifest is None:
+        raise JusticeError(f"`dbt parse` failed:\n{result.describe_failure()}")
+    return result.manifest
 
 
 def load_manifest(path: Path) -> dict[str, Any]:

@@ -33,6 +33,39 @@ def test_quality_floors_against_ground_truth(linked: Warehouse) -> None:
     assert result["records"] > 0
     assert result["precision"] >= PRECISION_FLOOR, result
     assert result["f1"] >= F1_FLOOR, result
+    # candidate pairs and blocking recall per rule, in the order the rules are tried
+    rules = result["blocking_rules"]
+    assert list(rules)[:2] == ["pnc_number", "prison_number"]
+    assert sum(rule["pairs"] for rule in rules.values()) == result["candidate_pairs"]
+    recalls = [rule["cumulative_recall"] for rule in rules.values()]
+    assert recalls == sorted(recalls)
+    assert recalls[-1] == pytest.approx(result["blocking_recall"], abs=1e-4)
+
+
+@pytest.mark.slow
+def test_no_cluster_mixes_dates_of_birth_unless_one_person(linked: Warehouse) -> None:
+    # two present dates of birth more than a year apart in one cluster: only when the
+    # truth says the records are one person (a date of birth entered wrong)
+    truth = linked.lake / "_truth" / "person_records" / "*.parquet"
+    mixed = linked.query(
+        f"""
+        with records as (
+            select clusters.cluster_id, records.birth_date, truth.person_id
+            from intermediate.int_person_clusters as clusters
+            join intermediate.int_person_records as records using (record_id)
+            join read_parquet('{truth}') as truth
+                on records.system = truth.system
+                and lower(records.source_record_id)
+                    = lower(cast(truth.source_record_id as varchar))
+        )
+        select cluster_id, count(distinct person_id)
+        from records
+        group by cluster_id
+        having max(birth_date) > min(birth_date) + interval 1 year
+            and count(distinct person_id) > 1
+        """
+    )
+    assert mixed == []
 
 
 @pytest.mark.slow

@@ -32,6 +32,18 @@ def test_febrl_f1_floor(benchmark: str) -> None:
     assert result["precision"] >= 0.99, result
 
 
+def test_comparison_table_has_both_systems() -> None:
+    from justice.linkage.commands import comparison_table
+
+    row = {"precision": 0.99, "recall": 0.98, "f1": 0.985, "scored_pairs": 1200, "seconds": 3.2}
+    table = comparison_table("febrl3", row, {**row, "f1": 0.9, "seconds": 9.0})
+    lines = table.splitlines()
+    assert "load average" in lines[0]
+    assert lines[1].split() == ["system", "precision", "recall", "F1", "pairs", "seconds"]
+    assert lines[2].split() == ["ours", "0.9900", "0.9800", "0.9850", "1200", "3.2"]
+    assert lines[3].split()[0] == "splink" and lines[3].split()[3] == "0.9000"
+
+
 def test_cluster_quality_counts_pairs_and_bcubed() -> None:
     # truth: {a, b, c} and {d}; prediction: {a, b} and {c, d}
     with duckdb.connect() as con:

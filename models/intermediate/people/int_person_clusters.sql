@@ -1,3 +1,5 @@
+-- A pair whose dates of birth agree (exactly, transposed or a year apart) is
+-- no weak link: it stays when a contradicting cluster is split.
 with records as (
 
     select * from {{ ref('int_person_records') }}
@@ -13,7 +15,13 @@ scored_pairs as (
 clustered as (
 
     {{ justice.linkage_clusters(
-        'records', 'scored_pairs', var('linkage_cluster_rounds')) }}
+        'records',
+        'scored_pairs',
+        var('linkage_cluster_rounds'),
+        var('linkage_match_threshold'),
+        var('linkage_cluster_split_thresholds'),
+        kept_when='gamma_birth_date >= 3',
+    ) }}
 
 ),
 
@@ -26,7 +34,8 @@ keyed as (
         clustered.cluster_id,
         {{ justice.person_key('clustered.cluster_id') }} as person_key,
         clustered.cluster_size,
-        clustered.match_probability
+        clustered.match_probability,
+        clustered.cluster_threshold
     from clustered
     inner join records
         on clustered.record_id = records.record_id

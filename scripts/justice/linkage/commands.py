@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -75,11 +76,13 @@ def _truth(lake: Path) -> str:
 
 
 def evaluate_warehouse(settings: Settings) -> dict:
-    """Quality of the built warehouse's int_person_clusters against the lake's truth."""
-    from justice.linkage.metrics import cluster_quality, link_quality
+    """Quality of the built warehouse's int_person_clusters against the lake's truth, and
+    the candidate pairs and blocking recall of each blocking rule."""
+    from justice.linkage.metrics import cluster_quality, link_quality, rule_breakdown
 
     if not settings.duckdb_path.exists():
         raise JusticeError(f"no warehouse at {settings.duckdb_path}: run `justice build` first")
+    rules = pipeline.blocking_rule_names(settings)
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         con.execute(
             # identifiers are compared case-insensitively: staging may re-case them
@@ -97,6 +100,9 @@ def evaluate_warehouse(settings: Settings) -> dict:
         )
         quality = cluster_quality(con, "assignments").as_dict()
         quality.update(link_quality(con, "intermediate.int_person_pairs_scored", "truth"))
+        quality["blocking_rules"] = rule_breakdown(
+            con, "intermediate.int_person_pairs_blocked", "truth", rules
+        )
     return quality
 
 
@@ -122,37 +128,75 @@ def evaluate(
     ] = "dedupe_and_link",
     threshold: Annotated[float | None, typer.Option(help="Match probability threshold.")] = None,
     keep: Annotated[
-        Path | None, typer.Option(help="Keep the throw-away warehouse in this directory.")
+        Path | None,
+        typer.Option(
+            help="Link in this directory (default: linkage-evaluate beside dbt's target)."
+        ),
     ] = None,
+    compare_splink: Annotated[
+        bool,
+        typer.Option(
+            "--compare-splink",
+            help="Link the same records with Splink too (its documented example settings) "
+            "and print both systems' precision, recall, F1, pairs and wall time in one table. "
+            "Without --input or --benchmark: the built warehouse's person records.",
+        ),
+    ] = False,
 ) -> None:
-    """Pairwise precision/recall/F1 and B-cubed of the linkage.
+    """Pairwise precision/recall/F1 and B-cubed of the linkage, and candidate pairs and
+    blocking recall per blocking rule.
 
     Without --input or --benchmark: the built warehouse against the lake's ground truth.
     """
     from justice.linkage.benchmarks import write_benchmark
 
-    if input_ is None and benchmark is None:
+    if input_ is None and benchmark is None and not compare_splink:
         result = {"data": "warehouse", **evaluate_warehouse(Settings.from_env(lake=lake))}
         typer.echo(json.dumps(result, indent=2))
         return
     with tempfile.TemporaryDirectory(prefix="justice-linkage-") as tmp:
         workdir = Path(tmp)
-        if keep is not None:
-            keep.mkdir(parents=True, exist_ok=True)
-            workdir = keep.resolve()
         prepared = workdir / "records.parquet"
         if benchmark:
             raw = workdir / f"{benchmark}.parquet"
             link_type = write_benchmark(benchmark, raw)
             source, name = raw, benchmark
             entity_column = "entity_id"
+        elif input_ is None:
+            source, name = workdir / "warehouse.parquet", "warehouse"
+            export_warehouse_records(Settings.from_env(lake=lake), source)
+            entity_column = "entity_id"
         else:
             source, name = input_, str(input_)
         records = pipeline.prepare_input(source, prepared, entity_column)
         say(f"evaluate: {records} records from {name} ({link_type})")
+        started = time.perf_counter()
         result = pipeline.link_file(
-            prepared, workdir, link_type=link_type, threshold=threshold, progress=say
+            prepared,
+            keep.resolve() if keep is not None else linkage_workdir(lake),
+            link_type=link_type,
+            threshold=threshold,
+            progress=say,
         )
+        ours_seconds = time.perf_counter() - started
+        if compare_splink:
+            from justice.linkage import splink_baseline
+
+            say("evaluate: linking the same records with Splink")
+            theirs = (
+                splink_baseline.run(benchmark)
+                if benchmark
+                else splink_baseline.run_records(prepared, threshold or 0.95)
+            )
+            ours = {
+                **result.quality,
+                "seconds": round(ours_seconds, 2),
+                "scored_pairs": result.quality["candidate_pairs"],
+                "steps": result.seconds.steps,
+            }
+            say(json.dumps({"data": name, "ours": ours, "splink": theirs}, indent=2))
+            typer.echo(comparison_table(name, ours, theirs))
+            return
     typer.echo(
         json.dumps(
             {
@@ -164,6 +208,46 @@ def evaluate(
             indent=2,
         )
     )
+
+
+def linkage_workdir(lake: Path | None) -> Path:
+    """Where `evaluate` links a file: beside dbt's target, kept between runs so that
+    dbt's partial-parse state is too."""
+    return Settings.from_env(lake=lake).target_path / "linkage-evaluate"
+
+
+def export_warehouse_records(settings: Settings, path: Path) -> int:
+    """Write the built warehouse's person records (standard columns, as standardised) with
+    the lake's true person as entity_id, for linking them again beside Splink."""
+    if not settings.duckdb_path.exists():
+        raise JusticeError(f"no warehouse at {settings.duckdb_path}: run `justice build` first")
+    columns = ", ".join(f"records.{column}" for column in pipeline.RAW_COLUMNS)
+    quoted = str(path).replace("'", "''")
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        con.execute(
+            f"copy (select {columns}, cast(truth.person_id as varchar) as entity_id "
+            "from intermediate.int_person_records as records "
+            f"join {_truth(settings.lake_path)} as truth "
+            "on records.system = truth.system and lower(records.source_record_id) "
+            "= lower(cast(truth.source_record_id as varchar))) "
+            f"to '{quoted}' (format parquet)"
+        )
+        return int(con.execute(f"select count(*) from '{quoted}'").fetchone()[0])
+
+
+def comparison_table(name: str, ours: dict, theirs: dict) -> str:
+    """Both systems' pairwise precision, recall, F1, scored pairs and wall time."""
+    lines = [
+        f"{name}: cluster-pairwise quality against the truth (load average "
+        f"{os.getloadavg()[0]:.2f})",
+        f"{'system':<8} {'precision':>9} {'recall':>7} {'F1':>7} {'pairs':>10} {'seconds':>8}",
+    ]
+    for system, row in (("ours", ours), ("splink", theirs)):
+        lines.append(
+            f"{system:<8} {row['precision']:>9.4f} {row['recall']:>7.4f} {row['f1']:>7.4f} "
+            f"{row['scored_pairs']:>10} {row['seconds']:>8.1f}"
+        )
+    return "\n".join(lines)
 
 
 @app.command()

@@ -9,8 +9,10 @@ file instead of the four systems) and `linkage_parameters_path` (m/u trained on 
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,10 +75,11 @@ class Timings:
         self.steps[name] = round(time.perf_counter() - started, 2)
 
 
-def run_dbt(args: list[str], settings: Settings) -> None:
+def run_dbt(args: list[str], settings: Settings, manifest: object = None) -> None:
     """Run dbt (justice.dbt) with `settings`' paths, its log beside the target unless
-    DBT_LOG_PATH says otherwise; raise with dbt's reason on failure."""
-    dbt.run(args, settings, env=_log_env(settings))
+    DBT_LOG_PATH says otherwise; raise with dbt's reason on failure. With `manifest`
+    (justice.dbt.parse_manifest), dbt does not parse the project again."""
+    dbt.run(args, settings, env=_log_env(settings), manifest=manifest)
 
 
 def _log_env(settings: Settings) -> dict[str, str]:
@@ -85,14 +88,36 @@ def _log_env(settings: Settings) -> dict[str, str]:
     return {"DBT_LOG_PATH": str(settings.target_path / "logs")}
 
 
-def comparison_catalogue(settings: Settings) -> list[dict]:
+def _printed(settings: Settings, manifest: object, extra: list[str]) -> list[str]:
+    return dbt.run_operation(
+        "linkage_comparison_catalogue",
+        settings,
+        env=_log_env(settings),
+        manifest=manifest,
+        extra=extra,
+    )
+
+
+def _printed_json(printed: list[str], prefix: str) -> list:
+    for line in printed:
+        if line.startswith(prefix + " "):
+            return json.loads(line.removeprefix(prefix + " "))
+    raise JusticeError(f"dbt printed no {prefix}")
+
+
+def comparison_catalogue(
+    settings: Settings, manifest: object = None, extra: list[str] | None = None
+) -> list[dict]:
     """Every comparison level with its description, from the macros themselves (the macro
     prints it as one JSON line)."""
-    printed = dbt.run_operation("linkage_comparison_catalogue", settings, env=_log_env(settings))
-    for line in printed:
-        if line.startswith("LINKAGE_CATALOGUE "):
-            return json.loads(line.removeprefix("LINKAGE_CATALOGUE "))
-    raise JusticeError("dbt printed no comparison catalogue")
+    return _printed_json(_printed(settings, manifest, extra or []), "LINKAGE_CATALOGUE")
+
+
+def blocking_rule_names(
+    settings: Settings, manifest: object = None, extra: list[str] | None = None
+) -> list[str]:
+    """The blocking rules' names in the order they are tried."""
+    return _printed_json(_printed(settings, manifest, extra or []), "LINKAGE_RULES")
 
 
 def gamma_patterns(
@@ -169,7 +194,9 @@ def train_parameters(
 ) -> em.Parameters:
     """Fellegi-Sunter parameters for all pairs of records, as Splink estimates them:
     u from pairs drawn at random (nearly all non-matches); m by EM over the candidate
-    pairs with u held there; the prior scaled from the candidate pairs to all pairs."""
+    pairs with u held there, then, for names, date of birth and the rest, m measured on
+    the pairs an identifier confirms where there are enough (confirm_m_by_identifiers);
+    the prior scaled from the candidate pairs to all pairs."""
     names, patterns, counts = gamma_patterns(con, candidates)
     sampled_names, sampled_patterns, sampled_counts = gamma_patterns(con, sampled)
     if sampled_names != names:
@@ -180,9 +207,49 @@ def train_parameters(
     ]
     u = em.level_shares(sampled_patterns, sampled_counts, levels)
     parameters = em.estimate(names, patterns, counts, levels=levels, fixed_u=u)
+    confirm_m_by_identifiers(parameters, patterns, counts)
     matches = parameters.prior * float(counts.sum())
     parameters.prior = max(matches / possible_pairs(con, records, link_type), 1e-12)
     return parameters
+
+
+# An exact match on one of these (comparison, level) is taken as a true match when m is
+# measured on confirmed pairs: a shared PNC with a valid check letter, prison number, CRN
+# or CRO number.
+IDENTIFIER_LEVELS = {"pnc_number": 3, "prison_number": 1, "crn": 1, "cro_number": 1}
+# Fewer confirmed pairs than this (where the comparison can be made) leave EM's m.
+MIN_CONFIRMED_PAIRS = 200
+
+
+def confirm_m_by_identifiers(
+    parameters: em.Parameters, patterns: np.ndarray, counts: np.ndarray
+) -> list[str]:
+    """Replace EM's m of every comparison that is not an identifier by its level shares
+    among the candidate pairs confirmed by an identifier, where there are enough of them.
+
+    EM's match class absorbs the pairs that look alike without being one person (family
+    members sharing a surname and an address, twins), so its m puts too much weight on
+    disagreeing levels: a different forename or date of birth then costs too little. Pairs
+    confirmed by an identifier are one person, so how often their names and dates of
+    birth disagree is the real m. Returns the comparisons whose m was replaced."""
+    names = parameters.comparisons
+    confirmed = np.zeros(len(patterns), dtype=bool)
+    for name, level in IDENTIFIER_LEVELS.items():
+        if name in names:
+            confirmed |= patterns[:, names.index(name)] == level
+    replaced = []
+    for k, name in enumerate(names):
+        if name in IDENTIFIER_LEVELS or not parameters.levels[k]:
+            continue
+        column = patterns[confirmed, k]
+        if counts[confirmed][column >= 0].sum() < MIN_CONFIRMED_PAIRS:
+            continue
+        shares = em.level_shares(
+            patterns[confirmed][:, [k]], counts[confirmed], [parameters.levels[k]]
+        )[0]
+        parameters.m[k] = np.maximum(shares, em.FLOOR)
+        replaced.append(name)
+    return replaced
 
 
 def write_parameters(parameters: em.Parameters, catalogue: list[dict], path: Path) -> None:
@@ -282,52 +349,73 @@ def link_file(
     progress: Progress = _quiet,
 ) -> LinkResult:
     """Link a prepared file (see prepare_input) with the project's linkage models in a
-    throw-away warehouse under `workdir`; train m/u on it first; measure against its
-    entity_id."""
-    from justice.linkage.metrics import cluster_quality, link_quality
+    warehouse under `workdir` (made anew); train m/u on it first; measure against its
+    entity_id.
 
+    Wall time is mostly dbt's fixed costs, so they are paid once: dbt parses the project
+    once (the manifest is reused by every command of the run), and `workdir` keeps dbt's
+    partial-parse state between runs: every path and var is the same on every run (the
+    records are copied to workdir/input.parquet), so a later run re-parses only what
+    changed. One run at a time uses a workdir (a lock file)."""
+    from justice.linkage.metrics import cluster_quality, link_quality, rule_breakdown
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    lock = (workdir / ".lock").open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     settings = Settings(
         lake_path=workdir / "no-lake",
         duckdb_path=workdir / "linkage.duckdb",
         target_path=workdir / "target",
         target="local",
     )
+    for stale in (settings.duckdb_path, workdir / "linkage.duckdb.wal"):
+        stale.unlink(missing_ok=True)
     timings = Timings()
     parameters_path = workdir / "parameters.csv"
-    variables = {"linkage_input_path": str(prepared), "linkage_link_type": link_type}
+    records_path = workdir / "input.parquet"
+    if prepared.resolve() != records_path.resolve():
+        shutil.copyfile(prepared, records_path)
+    prepared = records_path
+    variables: dict[str, object] = {
+        "linkage_input_path": str(prepared),
+        "linkage_parameters_path": str(parameters_path),
+    }
+    # only what differs from the project's defaults: a changed var re-parses everything
+    if link_type != "dedupe_and_link":
+        variables["linkage_link_type"] = link_type
     if threshold is not None:
         variables["linkage_match_threshold"] = threshold
+    with_vars = ["--vars", json.dumps(variables, sort_keys=True)]
 
     started = time.perf_counter()
-    progress("linking: loading the nickname seed")
-    run_dbt(["seed", "--select", "nicknames", "--vars", json.dumps(variables)], settings)
+    progress("linking: parsing the project")
+    manifest = dbt.parse_manifest(settings, extra=with_vars, env=_log_env(settings))
+    timings.measure("parse", started)
+
+    started = time.perf_counter()
     progress("linking: standardising, blocking and comparing")
+    run_dbt(["seed", "--select", "nicknames", *with_vars], settings, manifest)
     run_dbt(
-        [
-            "run",
-            "--select",
-            *LINKAGE_MODELS[:3],
-            "int_person_pairs_sampled",
-            "--vars",
-            json.dumps(variables),
-        ],
+        ["run", "--select", *LINKAGE_MODELS[:3], "int_person_pairs_sampled", *with_vars],
         settings,
+        manifest,
     )
     timings.measure("standardise_block_compare", started)
 
     started = time.perf_counter()
     with duckdb.connect(str(settings.duckdb_path)) as con:
         parameters = train_parameters(con, link_type=link_type)
-    write_parameters(parameters, comparison_catalogue(settings), parameters_path)
+    printed = _printed(settings, manifest, with_vars)
+    write_parameters(parameters, _printed_json(printed, "LINKAGE_CATALOGUE"), parameters_path)
+    rules = _printed_json(printed, "LINKAGE_RULES")
     timings.measure("train", started)
     progress(
         f"linking: trained m/u in {parameters.iterations} EM iterations, "
-        f"prior {parameters.prior:.4f}"
+        f"prior {parameters.prior:.6f}"
     )
 
     started = time.perf_counter()
-    variables["linkage_parameters_path"] = str(parameters_path)
-    run_dbt(["run", "--select", *LINKAGE_MODELS[3:], "--vars", json.dumps(variables)], settings)
+    run_dbt(["run", "--select", *LINKAGE_MODELS[3:], *with_vars], settings, manifest)
     timings.measure("score_cluster", started)
 
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
@@ -342,4 +430,7 @@ def link_file(
         )
         quality = cluster_quality(con, "assignments").as_dict()
         quality.update(link_quality(con, "intermediate.int_person_pairs_scored", "truth"))
+        quality["blocking_rules"] = rule_breakdown(
+            con, "intermediate.int_person_pairs_blocked", "truth", rules
+        )
     return LinkResult(quality["records"], timings, quality, parameters)
