@@ -113,8 +113,7 @@ class Settings:
             or default_memory_limit(),
             "JUSTICE_DUCKDB_TEMP_DIRECTORY": str(
                 _resolve(
-                    os.environ.get("JUSTICE_DUCKDB_TEMP_DIRECTORY")
-                    or f"{self.duckdb_path}.spill"
+                    os.environ.get("JUSTICE_DUCKDB_TEMP_DIRECTORY") or f"{self.duckdb_path}.spill"
                 )
             ),
             "JUSTICE_DUCKDB_THREADS": os.environ.get("JUSTICE_DUCKDB_THREADS")
