@@ -108,3 +108,13 @@ months as (
 
 select * from months
 {%- endmacro %}
+
+
+{#
+    Returns a far-future date standing for "not ended yet", so that an open interval joins
+    to a date as a plain inequality pair (`start <= d and d < coalesce(end, open_end_date())`)
+    instead of an OR with `end is null`, which the engine can only run as a nested loop.
+#}
+{% macro open_end_date() -%}
+    cast('9999-12-31' as date)
+{%- endmacro %}

@@ -100,7 +100,34 @@ class Settings:
             "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles"),
             "DBT_PROJECT_DIR": str(PROJECT_ROOT),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **self.duckdb_resources(),
         }
+
+    def duckdb_resources(self) -> dict[str, str]:
+        """DuckDB's memory limit, spill directory and threads for the local warehouse
+        (profiles/profiles.yml): JUSTICE_DUCKDB_MEMORY_LIMIT, JUSTICE_DUCKDB_TEMP_DIRECTORY
+        and JUSTICE_DUCKDB_THREADS when set, else a quarter of physical memory, a
+        directory beside the warehouse and every core."""
+        return {
+            "JUSTICE_DUCKDB_MEMORY_LIMIT": os.environ.get("JUSTICE_DUCKDB_MEMORY_LIMIT")
+            or default_memory_limit(),
+            "JUSTICE_DUCKDB_TEMP_DIRECTORY": str(
+                _resolve(
+                    os.environ.get("JUSTICE_DUCKDB_TEMP_DIRECTORY") or f"{self.duckdb_path}.spill"
+                )
+            ),
+            "JUSTICE_DUCKDB_THREADS": os.environ.get("JUSTICE_DUCKDB_THREADS")
+            or str(os.cpu_count() or 1),
+        }
+
+
+def default_memory_limit() -> str:
+    """A quarter of this machine's physical memory, as DuckDB reads a size ("5.8GiB")."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not Linux/macOS
+        return "25%"
+    return f"{total / 4 / 2**30:.1f}GiB"
 
 
 # options shared by several commands

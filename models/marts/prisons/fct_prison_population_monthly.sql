@@ -34,10 +34,8 @@ stays_at_month_end as (
     inner join stays
         on
             months.month_end_date >= stays.stay_start_date
-            and (
-                stays.stay_end_date is null
-                or months.month_end_date < stays.stay_end_date
-            )
+            and months.month_end_date
+            < coalesce(stays.stay_end_date, {{ justice.open_end_date() }})
 
 ),
 

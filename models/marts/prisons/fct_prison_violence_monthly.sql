@@ -47,10 +47,8 @@ stay_days_in_month as (
     inner join stays
         on
             months.month_end_date >= stays.stay_start_date
-            and (
-                stays.stay_end_date is null
-                or months.month_start_date < stays.stay_end_date
-            )
+            and months.month_start_date
+            < coalesce(stays.stay_end_date, {{ justice.open_end_date() }})
 
 ),
 

@@ -42,10 +42,8 @@ periods_at_month_end as (
     inner join periods
         on
             month_ends.month_end_date >= periods.supervision_start_date
-            and (
-                periods.termination_date is null
-                or month_ends.month_end_date < periods.termination_date
-            )
+            and month_ends.month_end_date
+            < coalesce(periods.termination_date, {{ justice.open_end_date() }})
     left join attributes
         on periods.person_key = attributes.person_key
 

@@ -1,0 +1,63 @@
+"""`justice bench`'s measuring pieces (the timed run itself is too slow for the suite), and
+the DuckDB resource limits the harness gives every local dbt run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from justice import bench
+from justice.console import Settings, default_memory_limit
+
+
+def test_tree_rss_counts_children() -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; x = bytearray(64 * 2**20); time.sleep(30)"]
+    )
+    try:
+        sampler = bench.TreePeak(os.getpid())
+        deadline = 50
+        while bench.tree_rss_bytes(child.pid) < 64 * 2**20 and deadline:
+            deadline -= 1
+            subprocess.run(["sleep", "0.1"], check=True)
+        alone = bench.tree_rss_bytes(child.pid)
+        together = bench.tree_rss_bytes(os.getpid())
+        assert alone >= 64 * 2**20
+        assert together >= alone
+        assert sampler.stop() > 0
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_raw_scan_floor_reads_the_lake(small_lake: Path, tmp_path: Path) -> None:
+    seconds = bench.raw_scan_seconds(
+        small_lake, memory_limit="1GiB", temp_directory=tmp_path / "spill"
+    )
+    assert 0 < seconds < 60
+
+
+def test_strict_targets_and_one_table() -> None:
+    fast = bench.Step("build (first)", 100, 2000, 300, 8192, 4.0, 10)
+    over_floor = bench.Step("build (full refresh)", 100, 2000, 300, 8192, 12.0, 10)
+    generate = bench.Step("generate", 100, 2000, 90, 2048)
+    assert fast.ok and not over_floor.ok and not generate.ok
+    lines = bench._table([fast, over_floor, generate])
+    assert len(lines) == 4
+    assert lines[1].startswith("ok") and lines[2].startswith("MISS")
+
+
+def test_duckdb_limits_default_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("MEMORY_LIMIT", "TEMP_DIRECTORY", "THREADS"):
+        monkeypatch.delenv(f"JUSTICE_DUCKDB_{name}", raising=False)
+    settings = Settings.from_env()
+    resources = settings.dbt_variables()
+    assert resources["JUSTICE_DUCKDB_MEMORY_LIMIT"] == default_memory_limit()
+    assert resources["JUSTICE_DUCKDB_TEMP_DIRECTORY"] == f"{settings.duckdb_path}.spill"
+    assert int(resources["JUSTICE_DUCKDB_THREADS"]) >= 1
+    monkeypatch.setenv("JUSTICE_DUCKDB_MEMORY_LIMIT", "3GB")
+    assert Settings.from_env().dbt_variables()["JUSTICE_DUCKDB_MEMORY_LIMIT"] == "3GB"
