@@ -18,6 +18,11 @@ partition can take away change rows, which no merge of new rows can undo: the bu
 becomes a full refresh of history (said in the output). After dbt, the files of each
 table whose history model was built are recorded as loaded; a table whose history model
 failed or was not selected keeps them pending, so the next build loads them again.
+
+The staging base models (`base_<system>__<table>`, the change log) read the same plan:
+an incremental build reads only the planned partitions from the raw lake
+(macros/staging/loads.sql), so a table's files are recorded only when its base model was
+built too.
 """
 
 from __future__ import annotations
@@ -292,16 +297,20 @@ def record_loads(warehouse: Path, tables: set[tuple[str, str]], build_id: str) -
 
 
 def built_history_tables(results: list[Any]) -> set[tuple[str, str]]:
-    """The (system, table) pairs whose history model a dbt run built successfully."""
-    tables = set()
+    """The (system, table) pairs whose staging base model and history model a dbt run
+    both built successfully: only then are its planned partitions in the change log
+    (`base_<system>__<table>`, incremental) and merged into history. A table whose base
+    model was not run (a `--select` of history alone) keeps its partitions pending: the
+    next build loads them (re-loading a partition replaces its rows, so that is safe)."""
+    built: dict[str, set[tuple[str, str]]] = {"base": set(), "history": set()}
     for node in results:
         name = node.unique_id.rsplit(".", 1)[-1]
-        if (
-            node.unique_id.startswith("model.")
-            and node.status == "success"
-            and name.startswith("int_")
-            and name.endswith("_history")
-        ):
+        if not (node.unique_id.startswith("model.") and node.status == "success"):
+            continue
+        if name.startswith("int_") and name.endswith("_history"):
             system, _, table = name.removeprefix("int_").removesuffix("_history").partition("__")
-            tables.add((system, table))
-    return tables
+            built["history"].add((system, table))
+        elif name.startswith("base_"):
+            system, _, table = name.removeprefix("base_").partition("__")
+            built["base"].add((system, table))
+    return built["base"] & built["history"]
