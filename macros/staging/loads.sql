@@ -52,13 +52,13 @@
 {% macro partitions_to_load(system, table) -%}
 {%- if is_incremental() -%}
     {%- set condition = justice.planned_partitions_condition(system, table) -%}
-    {%- if condition is none %}
-where cast(extraction_date as date) > (
-    select coalesce(max(stored.extraction_date), cast('1900-01-01' as date))
-    from {{ this }} as stored
-)
-    {%- else %}
-where {{ condition }}
+    {%- if condition is none -%}
+    where cast(extraction_date as date) > (
+        select coalesce(max(stored.extraction_date), cast('1900-01-01' as date))
+        from {{ this }} as stored
+    )
+    {%- else -%}
+    where {{ condition }}
     {%- endif -%}
 {%- endif -%}
 {%- endmacro %}

@@ -5,7 +5,7 @@
     The list below is every table of the lake contract (scripts/justice/lake_schema.py);
     tests/python/test_contract.py fails when they differ.
 -#}
-{# a view over the incremental base tables (dbt_project.yml): it costs nothing to build #}
+{# a view over the incremental base tables: it costs nothing to build #}
 {{ justice.quarantined_rows([
     ('nomis', 'offenders'),
     ('nomis', 'offender_bookings'),

@@ -40,7 +40,9 @@ renamed as (
 -- on an incremental run, with the stored rows of the keys the new rows touch
 changes as (
 
-    {{ justice.with_stored_rows_of_touched_keys('renamed', ['device_event_id']) }}
+    {{ justice.with_stored_rows_of_touched_keys(
+        'renamed', ['device_event_id']
+    ) }}
 
 ),
 

@@ -42,7 +42,9 @@ renamed as (
 -- on an incremental run, with the stored rows of the keys the new rows touch
 changes as (
 
-    {{ justice.with_stored_rows_of_touched_keys('renamed', ['booking_id', 'movement_sequence']) }}
+    {{ justice.with_stored_rows_of_touched_keys(
+        'renamed', ['booking_id', 'movement_sequence']
+    ) }}
 
 ),
 
