@@ -265,3 +265,30 @@ def test_plan_classifies_partitions(tmp_path: Path) -> None:
             "select count(distinct build_id), count(*) from lake.loaded_partitions"
         ).fetchone()
     assert builds == (1, 4)  # the full refresh rewrote the record
+
+
+def test_plan_treats_staged_pending_partitions_as_loaded(tmp_path: Path) -> None:
+    """A build that failed after staging a partition did not record it; if the partition
+    then changes or goes, its staged rows must go too: a full refresh, like a recorded one."""
+    from justice.lake.loads import pending_changed
+
+    lake, warehouse = tmp_path / "lake", tmp_path / "w.duckdb"
+    _write(lake, "2026-01-01", b"one")
+    _write(lake, "2026-01-02", b"two")
+    _write(lake, "2026-01-03", b"three")
+    plan_loads(warehouse, lake)  # planned, never recorded (the build failed)
+    with duckdb.connect(str(warehouse)) as con:  # staging had read 01-02 and 01-03
+        con.execute("create schema staging")
+        con.execute(
+            "create table staging.base_em__orders as select * from "
+            "(values (date '2026-01-02'), (date '2026-01-03')) as t(extraction_date)"
+        )
+    _write(lake, "2026-01-01", b"ONE")  # changed, but never staged: still new
+    _write(lake, "2026-01-02", b"TWO")  # staged, then rewritten
+    shutil.rmtree(lake / "raw/em/orders/extraction_date=2026-01-03")  # staged, then removed
+    changed = pending_changed(warehouse, lake)
+    assert [p[2].isoformat() for p in changed] == ["2026-01-02", "2026-01-03"]
+    plan = plan_loads(warehouse, lake)
+    assert plan.full_refresh
+    assert [p[2].isoformat() for p in plan.of("rewritten")] == ["2026-01-02"]
+    assert [p[2].isoformat() for p in plan.removed] == ["2026-01-03"]
