@@ -5,9 +5,7 @@
     The list below is every table of the lake contract (scripts/justice/lake_schema.py);
     tests/python/test_contract.py fails when they differ.
 -#}
-{# a table: small, and queried during triage #}
-{{ config(materialized='table') }}
-
+{# a view over the incremental base tables: it costs nothing to build #}
 {{ justice.quarantined_rows([
     ('nomis', 'offenders'),
     ('nomis', 'offender_bookings'),

@@ -195,6 +195,22 @@ def plan_partitions(settings: Settings, *, full_refresh: bool) -> bool:
     return False
 
 
+def _retry_needs_full_refresh(settings: Settings) -> bool:
+    """True when the failed build's staged partitions were rewritten or removed since
+    (justice.lake.loads.pending_changed); says so."""
+    from justice.lake.loads import pending_changed
+
+    changed = pending_changed(settings.duckdb_path, settings.lake_path)
+    if changed:
+        shown = ", ".join(f"{s}.{t} {d.isoformat()}" for s, t, d in changed[:8])
+        say(
+            f"lake: {len(changed)} partition(s) the failed build staged changed or were "
+            f"removed since ({shown}): the retry rebuilds staging and history from the "
+            "whole lake (--full-refresh)"
+        )
+    return bool(changed)
+
+
 def record_partitions(settings: Settings, result: dbt.DbtResult) -> None:
     """Record as loaded the planned files of every table whose history model was built."""
     from justice.lake.loads import built_history_tables, record_loads
@@ -413,6 +429,17 @@ def command(
         if target:
             args += ["--target", target]
         pending = previous
+        if local and _retry_needs_full_refresh(settings):
+            # the failed build staged partitions that changed since: re-running only what
+            # failed would test and publish their old rows
+            args = ["build", "--full-refresh"]
+            if target:
+                args += ["--target", target]
+            if previous.vars:
+                args += ["--vars", json.dumps(previous.vars)]
+            plan_partitions(settings, full_refresh=True)
+            pending = PendingPublication(vars=previous.vars)
+            retry = False
     else:
         args = ["build"]
         if target:

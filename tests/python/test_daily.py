@@ -7,7 +7,12 @@ for byte; the incremental build after that must equal a `--full-refresh` of the 
 in every history model and every mart. A hand-made key carries the late-chain case of
 the issue: versions A on day 2 and B on day 4 (an unchanged re-delivery of B, first sent
 on day 3, which is withheld); once day 3 lands late, the chain is A@d2, B@d3, with one
-current row (days counted from the first daily partition before the late one).
+current row (days counted from the first daily partition before the late one). A
+second hand-made key carries a conflicting change across partitions: one change of an
+offender on day 2, loaded by the first build, and a different one at the same change
+time in the late day; a full refresh quarantines both, so the daily build must move the
+row it had staged into the quarantine (staging re-validates every key a new row touches).
+The staging change log (the base tables) is compared with the full refresh's too.
 
 The load plan's classification (new, late, rewritten, removed, re-delivered unchanged)
 is checked on its own, without dbt.
@@ -33,6 +38,7 @@ from justice.lake.loads import plan_loads, record_loads
 # 2026-01-06
 LATE, NEWEST = "2026-01-04", "2026-01-06"
 BOOKING = 980_000  # the hand-made key of the late-chain case
+OFFENDER = 980_001  # the hand-made key of the conflicting change across partitions
 
 
 def _partitions(lake: Path, day: str) -> list[Path]:
@@ -59,6 +65,38 @@ def _add_late_chain(lake: Path) -> None:
         pq.write_table(pa.Table.from_pylist([row], schema=schema), partition / "part-90000.parquet")
 
 
+def _add_late_conflict(lake: Path) -> None:
+    """Offender OFFENDER: a change on the day before the late one and, in the late day, a
+    different change at the same change time (NOMIS orders changes by modify_datetime)."""
+    schema = table("nomis", "offenders").schema
+    first = next((lake / "raw/nomis/offenders").glob("*/*.parquet"))
+    template = {**pq.read_table(first).select(schema.names).to_pylist()[0]}
+    late = dt.date.fromisoformat(LATE)
+    changed = dt.datetime.combine(late - dt.timedelta(days=1), dt.time(5, 0))
+    for date, name in ((late - dt.timedelta(days=1), "FIRST"), (late, "SECOND")):
+        row = {
+            **template,
+            "offender_id": OFFENDER,
+            "op": "U",
+            "first_name": name,
+            "modify_datetime": changed,
+            "extraction_timestamp": dt.datetime.combine(date, dt.time(6, 0)),
+        }
+        partition = lake / "raw/nomis/offenders" / f"extraction_date={date.isoformat()}"
+        partition.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist([row], schema=schema), partition / "part-90000.parquet")
+
+
+def _quarantined(warehouse: Warehouse) -> list[tuple[Any, ...]]:
+    return warehouse.query(f"""
+        select cast(extraction_date as varchar), quarantine_reason
+        from staging.stg_quarantine
+        where source_system = 'nomis' and source_table = 'offenders'
+            and source_key = '{OFFENDER}'
+        order by 1
+    """)
+
+
 def _chain(warehouse: Warehouse) -> list[tuple[Any, ...]]:
     return warehouse.query(f"""
         select in_out_status, cast(valid_from as date), is_current
@@ -69,17 +107,19 @@ def _chain(warehouse: Warehouse) -> list[tuple[Any, ...]]:
 
 
 def _differences(left: Path, right: Path) -> dict[str, str]:
-    """Tables of the history and marts schemas whose rows differ (as multisets)."""
+    """Tables of the staging (the base tables: the change log), history and marts
+    schemas whose rows differ (as multisets)."""
     found = {}
     with duckdb.connect() as con:
         con.execute(f"attach '{left}' as incremental (read_only)")
         con.execute(f"attach '{right}' as refreshed (read_only)")
         tables = con.execute("""
             select table_schema, table_name from information_schema.tables
-            where table_catalog = 'refreshed' and table_schema in ('history', 'marts')
+            where table_catalog = 'refreshed' and table_schema in ('staging', 'history', 'marts')
               and table_type = 'BASE TABLE'
             order by 1, 2
         """).fetchall()
+        assert len([t for t in tables if t[0] == "staging"]) >= 17, tables
         assert len([t for t in tables if t[0] == "history"]) >= 17, tables
         assert len([t for t in tables if t[0] == "marts"]) >= 20, tables
         for schema, name in tables:
@@ -98,6 +138,7 @@ def daily(tmp_path_factory: pytest.TempPathFactory, small_lake: Path) -> dict[st
     lake = root / "lake"
     shutil.copytree(small_lake, lake)
     _add_late_chain(lake)
+    _add_late_conflict(lake)
     held = root / "held"
     for day in (LATE, NEWEST):
         for partition in _partitions(lake, day):
@@ -107,6 +148,7 @@ def daily(tmp_path_factory: pytest.TempPathFactory, small_lake: Path) -> dict[st
     warehouse = Warehouse(lake=lake, root=root / "incremental")
     warehouse.build()
     before = _chain(warehouse)
+    quarantined_before = _quarantined(warehouse)
 
     # both days land at once, the middle one late; an old file is delivered again
     for partition in sorted(held.glob("raw/*/*/*")):
@@ -121,6 +163,7 @@ def daily(tmp_path_factory: pytest.TempPathFactory, small_lake: Path) -> dict[st
         "root": root,
         "warehouse": warehouse,
         "before": before,
+        "quarantined_before": quarantined_before,
         "output": daily_build.stdout + daily_build.stderr,
     }
 
@@ -142,6 +185,33 @@ def test_late_chain_is_rebuilt(daily: dict[str, Any]) -> None:
     before, after = late - dt.timedelta(days=1), late + dt.timedelta(days=1)
     assert daily["before"] == [("IN", before, False), ("OUT", after, True)]
     assert _chain(daily["warehouse"]) == [("IN", before, False), ("OUT", late, True)]
+
+
+def test_conflict_across_partitions_quarantines_both(daily: dict[str, Any]) -> None:
+    late = dt.date.fromisoformat(LATE)
+    reason = "conflicting change: same key and change time, different values"
+    assert daily["quarantined_before"] == []
+    assert _quarantined(daily["warehouse"]) == [
+        ((late - dt.timedelta(days=1)).isoformat(), reason),
+        (late.isoformat(), reason),
+    ]
+
+
+def test_daily_build_reads_and_tests_only_the_loaded_partitions(daily: dict[str, Any]) -> None:
+    """The daily build's base models read only the planned partitions from the raw
+    lake, and its delivery tests check only those (dbt's compiled SQL of that build)."""
+    compiled = daily["warehouse"].root / "target" / "compiled" / "justice" / "models" / "staging"
+    base = (compiled / "nomis" / "base" / "base_nomis__offenders.sql").read_text()
+    assert f"in (cast('{LATE}' as date), cast('{NEWEST}' as date))" in base, base[:2000]
+    folder = compiled / "nomis" / "_nomis__models.yml"
+    tests = [
+        path.read_text()
+        for path in folder.glob("*.sql")
+        if "stg_nomis__offenders" in path.read_text() and path.name.startswith(("rec", "not_"))
+    ]
+    assert len(tests) >= 4
+    for text in tests:
+        assert f"cast('{LATE}' as date), cast('{NEWEST}' as date))" in text, text
 
 
 def test_daily_build_equals_a_full_refresh(daily: dict[str, Any]) -> None:
@@ -195,3 +265,30 @@ def test_plan_classifies_partitions(tmp_path: Path) -> None:
             "select count(distinct build_id), count(*) from lake.loaded_partitions"
         ).fetchone()
     assert builds == (1, 4)  # the full refresh rewrote the record
+
+
+def test_plan_treats_staged_pending_partitions_as_loaded(tmp_path: Path) -> None:
+    """A build that failed after staging a partition did not record it; if the partition
+    then changes or goes, its staged rows must go too: a full refresh, like a recorded one."""
+    from justice.lake.loads import pending_changed
+
+    lake, warehouse = tmp_path / "lake", tmp_path / "w.duckdb"
+    _write(lake, "2026-01-01", b"one")
+    _write(lake, "2026-01-02", b"two")
+    _write(lake, "2026-01-03", b"three")
+    plan_loads(warehouse, lake)  # planned, never recorded (the build failed)
+    with duckdb.connect(str(warehouse)) as con:  # staging had read 01-02 and 01-03
+        con.execute("create schema staging")
+        con.execute(
+            "create table staging.base_em__orders as select * from "
+            "(values (date '2026-01-02'), (date '2026-01-03')) as t(extraction_date)"
+        )
+    _write(lake, "2026-01-01", b"ONE")  # changed, but never staged: still new
+    _write(lake, "2026-01-02", b"TWO")  # staged, then rewritten
+    shutil.rmtree(lake / "raw/em/orders/extraction_date=2026-01-03")  # staged, then removed
+    changed = pending_changed(warehouse, lake)
+    assert [p[2].isoformat() for p in changed] == ["2026-01-02", "2026-01-03"]
+    plan = plan_loads(warehouse, lake)
+    assert plan.full_refresh
+    assert [p[2].isoformat() for p in plan.of("rewritten")] == ["2026-01-02"]
+    assert [p[2].isoformat() for p in plan.removed] == ["2026-01-03"]

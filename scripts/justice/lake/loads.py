@@ -11,6 +11,10 @@ classifies every partition:
 - **rewritten**: loaded before, but its files changed (size and checksum) since;
 - **removed**: loaded before, and gone from the lake.
 
+A partition an earlier build planned but did not record (it failed after its staging base
+model had read the partition) counts as loaded for the last two: changed or gone since,
+it is rewritten or removed.
+
 It writes the partitions to load into `lake.load_plan`, which every incremental history
 model reads when it runs (macros/history/touched_keys.sql): each rebuilds the version
 chain of every key those partitions touch, late ones included. A rewritten or removed
@@ -18,6 +22,11 @@ partition can take away change rows, which no merge of new rows can undo: the bu
 becomes a full refresh of history (said in the output). After dbt, the files of each
 table whose history model was built are recorded as loaded; a table whose history model
 failed or was not selected keeps them pending, so the next build loads them again.
+
+The staging base models (`base_<system>__<table>`, the change log) read the same plan:
+an incremental build reads only the planned partitions from the raw lake
+(macros/staging/loads.sql), so a table's files are recorded only when its base model was
+built too.
 """
 
 from __future__ import annotations
@@ -165,6 +174,80 @@ def _ensure(connection: Any) -> None:
     connection.execute(f"create table if not exists {SCHEMA}.{RECORD} ({_RECORD_COLUMNS})")
 
 
+def _changed_pending(
+    connection: Any, by_partition: dict[Partition, list[LakeFile]]
+) -> tuple[list[Partition], list[Partition]]:
+    """Partitions an earlier build planned and did not record (their base model may have
+    staged them: a build that failed after staging) whose files changed since
+    (rewritten) or are gone (removed). Their staged rows cannot be merged away either."""
+    if not _exists(connection, PENDING):
+        return [], []
+    planned: dict[Partition, dict[str, tuple[int, str]]] = defaultdict(dict)
+    for system, table, day, file, size, checksum in connection.execute(
+        f"select source_system, source_table, extraction_date, file, size_bytes, checksum "
+        f"from {SCHEMA}.{PENDING}"
+    ).fetchall():
+        planned[(system, table, day)][file] = (size, checksum)
+    rewritten, removed = [], []
+    for partition, files in planned.items():
+        if not _staged(connection, partition):
+            continue  # never read into staging (e.g. its source was stopped): still new
+        now = by_partition.get(partition)
+        if now is None:
+            removed.append(partition)
+        elif {f.file: (f.size_bytes, f.checksum) for f in now} != files:
+            rewritten.append(partition)
+    return sorted(rewritten), sorted(removed)
+
+
+def _staged(connection: Any, partition: Partition) -> bool:
+    """Whether the staging base model of the partition's table holds rows of it."""
+    system, table, day = partition
+    name = f"base_{system}__{table}"
+    found = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = 'staging' "
+        "and table_name = ? and table_type = 'BASE TABLE'",
+        [name],
+    ).fetchone()
+    if not (found and found[0]):
+        return False
+    return bool(
+        connection.execute(
+            f"select count(*) from (select 1 from staging.{name} where extraction_date = ? "
+            f"limit 1)",
+            [day],
+        ).fetchone()[0]
+    )
+
+
+def pending_changed(warehouse: Path, lake: Path) -> list[Partition]:
+    """The partitions a failed build planned (and may have staged) that were rewritten or
+    removed since: a `--retry` cannot re-run only what failed over them."""
+    import duckdb
+
+    if not warehouse.exists():
+        return []
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        if not _exists(connection, PENDING):
+            return []
+        planned = {
+            tuple(row)
+            for row in connection.execute(
+                f"select distinct source_system, source_table, extraction_date "
+                f"from {SCHEMA}.{PENDING}"
+            ).fetchall()
+        }
+        by_partition: dict[Partition, list[LakeFile]] = defaultdict(list)
+        for item in scan_lake(lake):
+            partition = (item.system, item.table, item.extraction_date)
+            if partition in planned:  # checksums of the planned partitions only
+                by_partition[partition].append(
+                    LakeFile(**{**item.__dict__, "checksum": _checksum(lake / item.file)})
+                )
+        rewritten, removed = _changed_pending(connection, by_partition)
+    return rewritten + removed
+
+
 def plan_loads(warehouse: Path, lake: Path, *, full_refresh: bool = False) -> LoadPlan:
     """Classify the lake's partitions against the record, and write `lake.load_plan`
     (and the files to record once loaded, `lake.load_pending`) into the warehouse."""
@@ -195,7 +278,14 @@ def plan_loads(warehouse: Path, lake: Path, *, full_refresh: bool = False) -> Lo
             )
 
         plan = LoadPlan(full_refresh=full_refresh)
+        # planned before and never recorded, but perhaps staged (a build that failed
+        # after staging): changed since, they need a full refresh as a recorded one does
+        pending_rewritten, pending_removed = _changed_pending(connection, by_partition)
+        for partition in pending_rewritten:
+            plan.statuses[partition] = "rewritten"
         for partition, items in by_partition.items():
+            if partition in plan.statuses:
+                continue
             system, table, day = partition
             before = known.get(partition)
             if before is None:
@@ -207,7 +297,7 @@ def plan_loads(warehouse: Path, lake: Path, *, full_refresh: bool = False) -> Lo
                 plan.statuses[partition] = "rewritten"
             elif full_refresh:
                 plan.statuses[partition] = "reloaded"
-        plan.removed = sorted(set(known) - set(by_partition))
+        plan.removed = sorted((set(known) - set(by_partition)) | set(pending_removed))
         if plan.needs_full_refresh and not full_refresh:
             plan.full_refresh = True
             for partition in by_partition:
@@ -292,16 +382,20 @@ def record_loads(warehouse: Path, tables: set[tuple[str, str]], build_id: str) -
 
 
 def built_history_tables(results: list[Any]) -> set[tuple[str, str]]:
-    """The (system, table) pairs whose history model a dbt run built successfully."""
-    tables = set()
+    """The (system, table) pairs whose staging base model and history model a dbt run
+    both built successfully: only then are its planned partitions in the change log
+    (`base_<system>__<table>`, incremental) and merged into history. A table whose base
+    model was not run (a `--select` of history alone) keeps its partitions pending: the
+    next build loads them (re-loading a partition replaces its rows, so that is safe)."""
+    built: dict[str, set[tuple[str, str]]] = {"base": set(), "history": set()}
     for node in results:
         name = node.unique_id.rsplit(".", 1)[-1]
-        if (
-            node.unique_id.startswith("model.")
-            and node.status == "success"
-            and name.startswith("int_")
-            and name.endswith("_history")
-        ):
+        if not (node.unique_id.startswith("model.") and node.status == "success"):
+            continue
+        if name.startswith("int_") and name.endswith("_history"):
             system, _, table = name.removeprefix("int_").removesuffix("_history").partition("__")
-            tables.add((system, table))
-    return tables
+            built["history"].add((system, table))
+        elif name.startswith("base_"):
+            system, _, table = name.removeprefix("base_").partition("__")
+            built["base"].add((system, table))
+    return built["base"] & built["history"]

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('common_platform', 'cases') }}
+    {{ justice.partitions_to_load('common_platform', 'cases') }}
 
 ),
 
@@ -32,6 +33,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['case_id']) }}
+
+),
+
 validated as (
 
     select
@@ -42,7 +50,7 @@ validated as (
             ('received_date is null', 'missing required date: received_date'),
             justice.conflicting_change_rule(['case_id']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

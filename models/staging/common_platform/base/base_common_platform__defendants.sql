@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('common_platform', 'defendants') }}
+    {{ justice.partitions_to_load('common_platform', 'defendants') }}
 
 ),
 
@@ -42,6 +43,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['defendant_id']) }}
+
+),
+
 validated as (
 
     select
@@ -54,7 +62,7 @@ validated as (
                 'unreadable date: date_of_birth'),
             justice.conflicting_change_rule(['defendant_id'], nested_columns=['offences']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('common_platform', 'hearings') }}
+    {{ justice.partitions_to_load('common_platform', 'hearings') }}
 
 ),
 
@@ -32,6 +33,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['hearing_id']) }}
+
+),
+
 validated as (
 
     select
@@ -42,7 +50,7 @@ validated as (
             ('hearing_date is null', 'missing required date: hearing_date'),
             justice.conflicting_change_rule(['hearing_id']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('delius', 'contact') }}
+    {{ justice.partitions_to_load('delius', 'contact') }}
 
 ),
 
@@ -33,6 +34,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['contact_id']) }}
+
+),
+
 validated as (
 
     select
@@ -43,7 +51,7 @@ validated as (
             ('contact_date is null', 'missing required date: contact_date'),
             justice.conflicting_change_rule(['contact_id']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

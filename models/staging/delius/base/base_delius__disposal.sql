@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('delius', 'disposal') }}
+    {{ justice.partitions_to_load('delius', 'disposal') }}
 
 ),
 
@@ -34,6 +35,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['disposal_id']) }}
+
+),
+
 validated as (
 
     select
@@ -44,7 +52,7 @@ validated as (
             ('disposal_date is null', 'missing required date: disposal_date'),
             justice.conflicting_change_rule(['disposal_id']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('delius', 'offender') }}
+    {{ justice.partitions_to_load('delius', 'offender') }}
 
 ),
 
@@ -43,6 +44,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['offender_id']) }}
+
+),
+
 validated as (
 
     select
@@ -52,7 +60,7 @@ validated as (
             ('offender_id is null', 'null key: offender_id'),
             justice.conflicting_change_rule(['offender_id'], changed_at='last_updated_at'),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

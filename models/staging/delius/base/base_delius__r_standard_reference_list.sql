@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('delius', 'r_standard_reference_list') }}
+    {{ justice.partitions_to_load('delius', 'r_standard_reference_list') }}
 
 ),
 
@@ -30,6 +31,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['reference_id']) }}
+
+),
+
 validated as (
 
     select
@@ -39,7 +47,7 @@ validated as (
             ('reference_id is null', 'null key: standard_reference_list_id'),
             justice.conflicting_change_rule(['reference_id']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

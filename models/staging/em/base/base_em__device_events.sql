@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('em', 'device_events') }}
+    {{ justice.partitions_to_load('em', 'device_events') }}
 
 ),
 
@@ -36,6 +37,15 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys(
+        'renamed', ['device_event_id']
+    ) }}
+
+),
+
 validated as (
 
     select
@@ -48,7 +58,7 @@ validated as (
             ('event_at is null', 'missing required timestamp: event_datetime'),
             justice.conflicting_change_rule(['device_event_id']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

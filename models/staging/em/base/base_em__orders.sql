@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('em', 'orders') }}
+    {{ justice.partitions_to_load('em', 'orders') }}
 
 ),
 
@@ -41,6 +42,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['order_id']) }}
+
+),
+
 validated as (
 
     select
@@ -56,7 +64,7 @@ validated as (
                 'unreadable date: order_end_date'),
             justice.conflicting_change_rule(['order_id']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('em', 'subjects') }}
+    {{ justice.partitions_to_load('em', 'subjects') }}
 
 ),
 
@@ -38,6 +39,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['subject_id']) }}
+
+),
+
 validated as (
 
     select
@@ -49,7 +57,7 @@ validated as (
                 'unreadable date: dob'),
             justice.conflicting_change_rule(['subject_id']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

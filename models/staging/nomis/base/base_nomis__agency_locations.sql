@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('nomis', 'agency_locations') }}
+    {{ justice.partitions_to_load('nomis', 'agency_locations') }}
 
 ),
 
@@ -32,6 +33,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['location_code']) }}
+
+),
+
 validated as (
 
     select
@@ -41,7 +49,7 @@ validated as (
             ('location_code is null', 'null key: agy_loc_id'),
             justice.conflicting_change_rule(['location_code']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('nomis', 'incident_case_parties') }}
+    {{ justice.partitions_to_load('nomis', 'incident_case_parties') }}
 
 ),
 
@@ -29,6 +30,15 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys(
+        'renamed', ['incident_id', 'party_sequence']
+    ) }}
+
+),
+
 validated as (
 
     select
@@ -40,7 +50,7 @@ validated as (
             ('party_sequence is null', 'null key: party_seq'),
             justice.conflicting_change_rule(['incident_id', 'party_sequence']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('nomis', 'incident_cases') }}
+    {{ justice.partitions_to_load('nomis', 'incident_cases') }}
 
 ),
 
@@ -34,6 +35,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['incident_id']) }}
+
+),
+
 validated as (
 
     select
@@ -44,7 +52,7 @@ validated as (
             ('incident_date is null', 'missing required date: incident_date'),
             justice.conflicting_change_rule(['incident_id']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('nomis', 'offender_bookings') }}
+    {{ justice.partitions_to_load('nomis', 'offender_bookings') }}
 
 ),
 
@@ -35,6 +36,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['booking_id']) }}
+
+),
+
 validated as (
 
     select
@@ -46,7 +54,7 @@ validated as (
                 'missing required date: booking_begin_date'),
             justice.conflicting_change_rule(['booking_id']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('nomis', 'offender_external_movements') }}
+    {{ justice.partitions_to_load('nomis', 'offender_external_movements') }}
 
 ),
 
@@ -38,6 +39,15 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys(
+        'renamed', ['booking_id', 'movement_sequence']
+    ) }}
+
+),
+
 validated as (
 
     select
@@ -50,7 +60,7 @@ validated as (
             ('movement_date is null', 'missing required date: movement_date'),
             justice.conflicting_change_rule(['booking_id', 'movement_sequence']),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('nomis', 'offenders') }}
+    {{ justice.partitions_to_load('nomis', 'offenders') }}
 
 ),
 
@@ -39,6 +40,13 @@ renamed as (
 
 ),
 
+-- on an incremental run, with the stored rows of the keys the new rows touch
+changes as (
+
+    {{ justice.with_stored_rows_of_touched_keys('renamed', ['offender_id']) }}
+
+),
+
 validated as (
 
     select
@@ -48,7 +56,7 @@ validated as (
             ('offender_id is null', 'null key: offender_id'),
             justice.conflicting_change_rule(['offender_id'], changed_at='modified_at'),
         ]) }} as quarantine_reason
-    from renamed
+    from changes
 
 )
 
