@@ -179,10 +179,14 @@ keys_changed as (
         end as change_reason
     from keys_compared
     left join old_keys_spread
-        on keys_compared.previous_person_key = old_keys_spread.previous_person_key
+        on
+            keys_compared.previous_person_key
+            = old_keys_spread.previous_person_key
     left join new_keys_gathered
         on keys_compared.person_key = new_keys_gathered.person_key
-    where keys_compared.previous_person_key is distinct from keys_compared.person_key
+    where
+        keys_compared.previous_person_key
+        is distinct from keys_compared.person_key
 
 ),
 

@@ -6,6 +6,7 @@
     Read from the record kept across builds (int_person_keys_recorded); an --as-of
     build shows the changes detected on data up to that date.
 -#}
+{%- set as_of = justice.as_of_date() %}
 
 with
 
@@ -18,6 +19,16 @@ keys_recorded as (
 clusters as (
 
     select * from {{ ref('int_person_clusters') }}
+
+),
+
+changes_known as (
+
+    select * from keys_recorded
+    {%- if as_of is not none %}
+    -- an --as-of build shows the changes detected on data up to its date
+    where data_through_date <= cast('{{ as_of }}' as date)
+    {%- endif %}
 
 ),
 
@@ -37,13 +48,10 @@ changes_counted as (
         person_key,
         change_reason,
         count(*) as moved_record_count
-    from keys_recorded
+    from changes_known
     where
         previous_person_key is not null
         and person_key is not null
-        {%- if justice.as_of_date() is not none %}
-        and data_through_date <= cast('{{ justice.as_of_date() }}' as date)
-        {%- endif %}
     group by
         build_id,
         recorded_at,
