@@ -240,76 +240,78 @@ def _build_id(warehouse: Warehouse) -> str:
     return results["metadata"]["invocation_id"]
 
 
-def _delius_update(lake: Path, offender_id: int, **changes: Any) -> dict[str, Any]:
-    """An update of a Delius offender's latest row, changed after it and extracted today."""
-    rows = _by_key(_raw_rows(lake, "delius", "offender"), ("offender_id",))[(offender_id,)]
-    latest = max(rows, key=lambda row: row["last_updated_datetime"])
+def _update(lake: Path, system: str, name: str, key: str, value: Any, **changes: Any) -> None:
+    """Append to the newest day an update of a source row: its latest image with
+    `changes`, extracted (and, with a source change timestamp, changed) after it."""
+    rows = _by_key(_raw_rows(lake, system, name), (key,))[(value,)]
+    latest = rows[-1]
     at = dt.datetime.combine(_latest_partition_date(lake), dt.time(5, 30))
     second = dt.timedelta(seconds=1)
-    return {
-        **latest,
-        **changes,
-        "op": "U",
-        "last_updated_datetime": max(at, latest["last_updated_datetime"] + second),
-        "extraction_timestamp": max(at, max(row["extraction_timestamp"] for row in rows) + second),
-    }
+    row = {**latest, **changes, "op": "U"}
+    row["extraction_timestamp"] = max(at, latest["extraction_timestamp"] + second)
+    if "last_updated_datetime" in row:
+        updated = max(r["last_updated_datetime"] for r in rows)
+        row["last_updated_datetime"] = max(at, updated + second)
+    _append(lake, system, name, _latest_partition_date(lake), [row])
 
 
-def _add_person_key_changes(lake: Path, warehouse: Warehouse) -> dict[str, tuple[str, str]]:
-    """A split and a merge made by hand, as Delius offender updates in the newest day:
+def _add_person_key_changes(lake: Path, warehouse: Warehouse) -> dict[str, tuple[str, ...]]:
+    """A split and a merge made by hand, as updates in the newest day, on clusters of one
+    Common Platform defendant and one Delius offender (the most common pair):
 
-    - split: the Delius record that is the smallest record of a cluster of one Delius
-      and one NOMIS record takes on an identity nobody has (its cluster's NOMIS record
-      gets a key of its own);
-    - merge: a Delius record alone takes on the name, date of birth, PNC, CRO and prison
-      number of a NOMIS record alone of the same sex (the two become one person).
+    - split: one such Delius record takes on an identity nobody has (it leaves; the
+      defendant, the cluster's smallest record, keeps the key);
+    - merge: a defendant alone takes on the name, date of birth, PNC, postcode and
+      gender of another such cluster's defendant (the two people become one).
 
-    Returns, per case, the (record keeping or taking the old key, record moved)."""
-    (split_delius, split_nomis), *_ = warehouse.query("""
+    Returns the records of each case."""
+    pairs = warehouse.query("""
         select min(record_id), max(record_id) from intermediate.int_person_clusters
         group by cluster_id
-        having count(*) = 2 and min(record_id) like 'delius:%'
-            and max(record_id) like 'nomis:%'
-        order by 1 desc
+        having count(*) = 2 and min(record_id) like 'common_platform:%'
+            and max(record_id) like 'delius:%'
+        order by 2 desc
+        limit 2
     """)
-    alone = """
-        select records.record_id, records.sex from intermediate.int_person_records as records
+    (split_defendant, split_delius), (merge_defendant, merge_delius) = pairs
+    (alone,) = warehouse.query("""
+        select records.record_id from intermediate.int_person_records as records
         inner join intermediate.int_person_clusters as clusters
             on records.record_id = clusters.record_id
-        where clusters.cluster_size = 1 and records.sex = 'M'
-            and records.birth_date is not null and records.is_pnc_check_valid
-            and records.record_id like '{system}:%'
+        where clusters.cluster_size = 1 and records.record_id like 'common_platform:%'
         order by 1 desc
-    """
-    nomis_alone = warehouse.query(alone.format(system="nomis"))[0][0]
-    delius_alone = warehouse.query(alone.format(system="delius"))[0][0]
-    nomis_id = int(nomis_alone.split(":")[1])
-    nomis = _by_key(_raw_rows(lake, "nomis", "offenders"), ("offender_id",))[(nomis_id,)][-1]
-    rows = [
-        _delius_update(
-            lake,
-            int(split_delius.split(":")[1]),
-            first_name="QUIRINUS",
-            second_name=None,
-            surname="ZYXWVUT",
-            date_of_birth_date=dt.date(1931, 2, 3),
-            pnc_number=None,
-            cro_number=None,
-            noms_number=None,
-        ),
-        _delius_update(
-            lake,
-            int(delius_alone.split(":")[1]),
-            first_name=nomis["first_name"],
-            surname=nomis["last_name"],
-            date_of_birth_date=nomis["birth_date"],
-            pnc_number=nomis["pnc_number"],
-            cro_number=nomis["cro_number"],
-            noms_number=nomis["offender_id_display"],
-        ),
-    ]
-    _append(lake, "delius", "offender", _latest_partition_date(lake), rows)
-    return {"split": (split_delius, split_nomis), "merged": (delius_alone, nomis_alone)}
+        limit 1
+    """)[0]
+    _update(
+        lake,
+        "delius",
+        "offender",
+        "offender_id",
+        int(split_delius.split(":")[1]),
+        first_name="QUIRINUS",
+        second_name=None,
+        surname="ZYXWVUT",
+        date_of_birth_date=dt.date(1931, 2, 3),
+        pnc_number=None,
+        cro_number=None,
+        noms_number=None,
+    )
+    identity = _by_key(_raw_rows(lake, "common_platform", "defendants"), ("defendant_id",))[
+        (merge_defendant.split(":", 1)[1],)
+    ][-1]
+    copied = ("first_name", "last_name", "date_of_birth", "pnc_id", "address_postcode", "gender")
+    _update(
+        lake,
+        "common_platform",
+        "defendants",
+        "defendant_id",
+        alone.split(":", 1)[1],
+        **{column: identity[column] for column in copied},
+    )
+    return {
+        "split": (split_defendant, split_delius),
+        "merged": (alone, merge_defendant, merge_delius),
+    }
 
 
 def _expected_key_changes(
@@ -365,7 +367,7 @@ def history_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     pending: dict[str, list] = {}
     added = []
-    made: dict[str, tuple[str, str]] = {}
+    made: dict[str, tuple[str, ...]] = {}
     for step in range(LANDED):
         generator.land(lake, days=1)
         added.append(_add_awkward_rows(lake, step, pending))
@@ -504,13 +506,15 @@ def test_person_key_changes_equal_a_recomputation_from_each_build(
     expected = [_expected_key_changes(keys[i], keys[i + 1]) for i in range(LANDED)]
     assert [found.get(build_id, set()) for build_id in build_ids[1:]] == expected
 
-    split_delius, split_nomis = history_run["made"]["split"]
-    merged_delius, merged_nomis = history_run["made"]["merged"]
     before, after = keys[0], keys[1]
-    assert before[split_nomis] == before[split_delius] == after[split_delius]
-    assert (before[split_nomis], after[split_nomis], "split", 1) in expected[0]
-    assert after[merged_nomis] == after[merged_delius]
-    assert (before[merged_nomis], after[merged_nomis], "merged", 1) in expected[0]
+    defendant, delius = history_run["made"]["split"]
+    assert before[defendant] == before[delius] == after[defendant] != after[delius]
+    assert (before[defendant], after[delius], "split", 1) in expected[0]
+    alone, defendant, delius = history_run["made"]["merged"]
+    assert before[alone] != before[defendant] == before[delius]
+    assert after[alone] == after[defendant] == after[delius]
+    merged = {(old, new) for old, new, reason, _ in expected[0] if reason == "merged"}
+    assert merged & {(before[alone], after[alone]), (before[defendant], after[alone])}
 
 
 def test_person_key_record_ends_at_the_current_keys(history_run: dict[str, Any]) -> None:
