@@ -106,9 +106,14 @@ def _chain(warehouse: Warehouse) -> list[tuple[Any, ...]]:
     """)
 
 
+# Marts no warehouse built from scratch can reproduce: the person-key changes between
+# the builds this warehouse ran (tests/python/test_history.py tests them instead).
+PATH_DEPENDENT = {"fct_person_key_changes"}
+
+
 def _differences(left: Path, right: Path) -> dict[str, str]:
     """Tables of the staging (the base tables: the change log), history and marts
-    schemas whose rows differ (as multisets)."""
+    schemas whose rows differ (as multisets), but for the path-dependent marts."""
     found = {}
     with duckdb.connect() as con:
         con.execute(f"attach '{left}' as incremental (read_only)")
@@ -123,6 +128,8 @@ def _differences(left: Path, right: Path) -> dict[str, str]:
         assert len([t for t in tables if t[0] == "history"]) >= 17, tables
         assert len([t for t in tables if t[0] == "marts"]) >= 20, tables
         for schema, name in tables:
+            if name in PATH_DEPENDENT:
+                continue
             a = f"select * from incremental.{schema}.{name}"
             b = f"select * from refreshed.{schema}.{name}"
             extra = con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0]

@@ -10,7 +10,12 @@ of those the generator makes. Then:
   gave, in every history model and every model downstream of one;
 - a build `--as-of` day N gives exactly what the build on day N gave, in every model
   downstream of a history model (the as-of views now; intermediate models and marts as
-  they arrive).
+  they arrive);
+- except the record of person keys (PATH_DEPENDENT): it keeps what earlier builds saw,
+  so a from-scratch build cannot reproduce it. Instead a `--full-refresh` and an
+  `--as-of` build leave it exactly as the incremental runs left it, and its mart of key
+  changes equals a recomputation from each build's record -> person_key assignment,
+  with a merge and a split made by hand on the first landed day.
 """
 
 from __future__ import annotations
@@ -35,6 +40,16 @@ PEOPLE, DAYS, LANDED = 3000, 5, 3
 # history models and everything built on them, with the staging change log they read
 # (incremental: a build that leaves it out loads no new change rows)
 DOWNSTREAM = "tag:staging+"
+
+# Models downstream of history that no rebuild can reproduce, and why: the record of
+# the person key each source record had is kept across builds (full_refresh false) and
+# holds what each earlier build saw; its mart lists the changes between those builds.
+# A --full-refresh or a warehouse built from scratch sees one build only. Tested below
+# instead: what the full refresh and the --as-of build leave in them.
+PATH_DEPENDENT = {
+    "int_person_keys_recorded": "the record of person keys across builds (full_refresh false)",
+    "fct_person_key_changes": "person-key changes between builds, read from that record",
+}
 
 
 # ---------------------------------------------------------------- the lake
@@ -182,7 +197,11 @@ def _models(warehouse: Warehouse) -> tuple[list[dict], list[dict]]:
                     stack.append(parent)
         return seen
 
-    downstream = [node for uid, node in models.items() if ancestors(uid) & history]
+    downstream = [
+        node
+        for uid, node in models.items()
+        if ancestors(uid) & history and node["name"] not in PATH_DEPENDENT
+    ]
     return [models[uid] for uid in sorted(history)], sorted(downstream, key=lambda n: n["name"])
 
 
@@ -208,6 +227,133 @@ def _differences(warehouse: Warehouse, nodes: list[dict], directory: Path) -> di
     return found
 
 
+# ---------------------------------------------------------------- person keys
+
+
+def _person_keys(warehouse: Warehouse) -> dict[str, str]:
+    """Each source record's person_key in the warehouse as built."""
+    return dict(
+        warehouse.query("select record_id, person_key from intermediate.int_person_clusters")
+    )
+
+
+def _build_id(warehouse: Warehouse) -> str:
+    results = json.loads((warehouse.root / "target" / "run_results.json").read_text())
+    return results["metadata"]["invocation_id"]
+
+
+def _update(lake: Path, system: str, name: str, key: str, value: Any, **changes: Any) -> None:
+    """Append to the newest day an update of a source row: its latest image with
+    `changes`, extracted (and, with a source change timestamp, changed) after it."""
+    rows = _by_key(_raw_rows(lake, system, name), (key,))[(value,)]
+    latest = rows[-1]
+    at = dt.datetime.combine(_latest_partition_date(lake), dt.time(5, 30))
+    second = dt.timedelta(seconds=1)
+    row = {**latest, **changes, "op": "U"}
+    row["extraction_timestamp"] = max(at, latest["extraction_timestamp"] + second)
+    if "last_updated_datetime" in row:
+        updated = max(r["last_updated_datetime"] for r in rows)
+        row["last_updated_datetime"] = max(at, updated + second)
+    _append(lake, system, name, _latest_partition_date(lake), [row])
+
+
+def _add_person_key_changes(lake: Path, warehouse: Warehouse) -> dict[str, tuple[str, ...]]:
+    """A split and a merge made by hand, as updates in the newest day, on clusters of one
+    Common Platform defendant and one Delius offender (the most common pair):
+
+    - split: one such Delius record takes on an identity nobody has (it leaves; the
+      defendant, the cluster's smallest record, keeps the key);
+    - merge: a defendant alone takes on the name, date of birth, PNC, postcode and
+      gender of another such cluster's defendant (the two people become one).
+
+    Returns the records of each case."""
+    pairs = warehouse.query("""
+        select min(record_id), max(record_id) from intermediate.int_person_clusters
+        group by cluster_id
+        having count(*) = 2 and min(record_id) like 'common_platform:%'
+            and max(record_id) like 'delius:%'
+        order by 2 desc
+        limit 2
+    """)
+    (split_defendant, split_delius), (merge_defendant, merge_delius) = pairs
+    (alone,) = warehouse.query("""
+        select records.record_id from intermediate.int_person_records as records
+        inner join intermediate.int_person_clusters as clusters
+            on records.record_id = clusters.record_id
+        where clusters.cluster_size = 1 and records.record_id like 'common_platform:%'
+        order by 1 desc
+        limit 1
+    """)[0]
+    _update(
+        lake,
+        "delius",
+        "offender",
+        "offender_id",
+        int(split_delius.split(":")[1]),
+        first_name="QUIRINUS",
+        second_name=None,
+        surname="ZYXWVUT",
+        date_of_birth_date=dt.date(1931, 2, 3),
+        pnc_number=None,
+        cro_number=None,
+        noms_number=None,
+    )
+    identity = _by_key(_raw_rows(lake, "common_platform", "defendants"), ("defendant_id",))[
+        (merge_defendant.split(":", 1)[1],)
+    ][-1]
+    copied = ("first_name", "last_name", "date_of_birth", "pnc_id", "address_postcode", "gender")
+    _update(
+        lake,
+        "common_platform",
+        "defendants",
+        "defendant_id",
+        alone.split(":", 1)[1],
+        **{column: identity[column] for column in copied},
+    )
+    return {
+        "split": (split_defendant, split_delius),
+        "merged": (alone, merge_defendant, merge_delius),
+    }
+
+
+def _expected_key_changes(
+    before: dict[str, str], after: dict[str, str]
+) -> set[tuple[str, str, str, int]]:
+    """(old key, new key, reason, records moved) between two builds' assignments,
+    recomputed from the records linked in both."""
+    kept = [(before[record], after[record]) for record in before.keys() & after.keys()]
+    spread: dict[str, set[str]] = {}
+    gathered: dict[str, set[str]] = {}
+    moved: dict[tuple[str, str], int] = {}
+    for old, new in kept:
+        spread.setdefault(old, set()).add(new)
+        gathered.setdefault(new, set()).add(old)
+        if old != new:
+            moved[(old, new)] = moved.get((old, new), 0) + 1
+    reasons = {
+        (True, True): "merged_and_split",
+        (True, False): "merged",
+        (False, True): "split",
+        (False, False): "re_keyed",
+    }
+    return {
+        (old, new, reasons[(len(gathered[new]) > 1, len(spread[old]) > 1)], count)
+        for (old, new), count in moved.items()
+    }
+
+
+def _sorted(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return sorted(rows, key=repr)  # rows hold nulls: no natural order
+
+
+RECORD = "select * from intermediate.int_person_keys_recorded"
+KEY_CHANGES = """
+    select old_person_key, new_person_key, change_reason, moved_record_count,
+        detected_at, data_through_date, detected_build_id
+    from marts.fct_person_key_changes
+"""
+
+
 @pytest.fixture(scope="module")
 def history_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("history")
@@ -218,15 +364,22 @@ def history_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     history, downstream = _models(warehouse)
     assert history and downstream, "no history models, or nothing downstream of them"
     _snapshot(warehouse, downstream, root / "day_n")
+    person_keys, build_ids = [_person_keys(warehouse)], [_build_id(warehouse)]
+    key_changes_day_n = warehouse.query(KEY_CHANGES)
 
     pending: dict[str, list] = {}
     added = []
+    made: dict[str, tuple[str, ...]] = {}
     for step in range(LANDED):
         generator.land(lake, days=1)
         added.append(_add_awkward_rows(lake, step, pending))
+        if step == 0:
+            made = _add_person_key_changes(lake, warehouse)
         # data tests (the SCD2 chain among them) on the last run only, to stay quick
         lean = ["--exclude", "test_type:data"] if step < LANDED - 1 else []
         warehouse.build("--select", DOWNSTREAM, *lean)
+        person_keys.append(_person_keys(warehouse))
+        build_ids.append(_build_id(warehouse))
     _snapshot(warehouse, history + downstream, root / "incremental")
     return {
         "warehouse": warehouse,
@@ -235,6 +388,12 @@ def history_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "day_n": day_n,
         "added": added,
         "root": root,
+        "person_keys": person_keys,
+        "build_ids": build_ids,
+        "made": made,
+        "key_changes_day_n": key_changes_day_n,
+        "key_changes": warehouse.query(KEY_CHANGES),
+        "record": _sorted(warehouse.query(RECORD)),
     }
 
 
@@ -246,6 +405,9 @@ def test_incremental_runs_equal_a_full_refresh(history_run: dict[str, Any]) -> N
     nodes = history_run["history"] + history_run["downstream"]
     warehouse.build("--select", DOWNSTREAM, "--full-refresh")
     assert _differences(warehouse, nodes, history_run["root"] / "incremental") == {}
+    # the record of person keys is not wiped, and the refresh changed no key
+    assert _sorted(warehouse.query(RECORD)) == history_run["record"]
+    assert _sorted(warehouse.query(KEY_CHANGES)) == _sorted(history_run["key_changes"])
 
 
 def test_as_of_reproduces_the_build_of_that_day(history_run: dict[str, Any]) -> None:
@@ -254,6 +416,10 @@ def test_as_of_reproduces_the_build_of_that_day(history_run: dict[str, Any]) -> 
     warehouse.build("--select", DOWNSTREAM, "--as-of", day_n.isoformat())
     differences = _differences(warehouse, history_run["downstream"], history_run["root"] / "day_n")
     assert differences == {}
+    # an --as-of build writes nothing to the record of person keys, and its mart shows
+    # only the changes detected on data up to day N (none: day N was the first build)
+    assert _sorted(warehouse.query(RECORD)) == history_run["record"]
+    assert warehouse.query(KEY_CHANGES) == history_run["key_changes_day_n"] == []
 
 
 def test_as_of_covers_the_published_statistics(history_run: dict[str, Any]) -> None:
@@ -324,3 +490,41 @@ def test_as_of_rejects_a_malformed_date(tmp_path: Path) -> None:
     result = warehouse.build("--as-of", "2026-13-01", check=False)
     assert result.returncode != 0
     assert "--as-of must be a date" in result.stderr
+
+
+def test_person_key_changes_equal_a_recomputation_from_each_build(
+    history_run: dict[str, Any],
+) -> None:
+    """fct_person_key_changes, after the first build and three landed days, equals
+    exactly the changes recomputed from each pair of consecutive builds' record ->
+    person_key assignments, build by build; the first build detected none; the split and
+    the merge made by hand are among them."""
+    keys: list[dict[str, str]] = history_run["person_keys"]
+    build_ids: list[str] = history_run["build_ids"]
+    found: dict[str, set[tuple[str, str, str, int]]] = {}
+    for old, new, reason, moved, _, _, build_id in history_run["key_changes"]:
+        found.setdefault(build_id, set()).add((old, new, reason, moved))
+    assert set(found) <= set(build_ids[1:]), "changes from a build that did not land a day"
+    expected = [_expected_key_changes(keys[i], keys[i + 1]) for i in range(LANDED)]
+    assert [found.get(build_id, set()) for build_id in build_ids[1:]] == expected
+
+    before, after = keys[0], keys[1]
+    defendant, delius = history_run["made"]["split"]
+    assert before[defendant] == before[delius] == after[defendant] != after[delius]
+    assert (before[defendant], after[delius], "split", 1) in expected[0]
+    alone, defendant, delius = history_run["made"]["merged"]
+    assert before[alone] != before[defendant] == before[delius]
+    assert after[alone] == after[defendant] == after[delius]
+    merged = {(old, new) for old, new, reason, _ in expected[0] if reason == "merged"}
+    assert merged & {(before[alone], after[alone]), (before[defendant], after[alone])}
+
+
+def test_person_key_record_ends_at_the_current_keys(history_run: dict[str, Any]) -> None:
+    """Each record's last recorded key is its key in the last build; records no longer
+    linked end on a null key."""
+    latest: dict[str, tuple[Any, str | None]] = {}
+    for record_id, person_key, _, _, recorded_at, _, _ in history_run["record"]:
+        if record_id not in latest or recorded_at > latest[record_id][0]:
+            latest[record_id] = (recorded_at, person_key)
+    current = {record: key for record, (_, key) in latest.items() if key is not None}
+    assert current == history_run["person_keys"][-1]

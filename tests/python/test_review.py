@@ -170,7 +170,7 @@ def test_marts_and_version(reviewed: Warehouse) -> None:
     assert lines[0].split()[:3] == ["mart", "grain", "rows"]
     row = next(line for line in lines if line.startswith(MART))
     assert "One row per month end" in row and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", row)
-    assert len(lines) == 1 + 20
+    assert len(lines) == 1 + 21
     assert re.fullmatch(
         r"justice \S+ \(dbt-core 1\.11\.\d+\)\n", reviewed.justice("--version").stdout
     )
@@ -210,7 +210,7 @@ def test_diff_reports_a_deliberate_change_exactly(reviewed: Warehouse, tmp_path:
             "select sum(days_monitored), count(*) from marts.fct_em_orders"
         ).fetchone()
     report = reviewed.justice("diff", str(before), str(after)).stdout
-    assert "2 of 20 marts changed." in report
+    assert "2 of 21 marts changed." in report
     assert (
         f"| `fct_em_orders` | {orders:,} | {orders - 1:,} | 1 | 2 | 3 | `days_monitored` (3) |"
         in report
@@ -219,4 +219,4 @@ def test_diff_reports_a_deliberate_change_exactly(reviewed: Warehouse, tmp_path:
     change = days - days_before
     assert f"- total `days_monitored`: {days_before:,} → {days:,}, {change:+,}" in report
     unchanged = reviewed.justice("diff", str(before), str(before)).stdout
-    assert "No mart changed (20 compared by primary key)." in unchanged
+    assert "No mart changed (21 compared by primary key)." in unchanged
