@@ -41,8 +41,9 @@ def _prepared(name: str) -> list:
     return frames
 
 
-def run(name: str) -> dict:
-    """Link benchmark `name` with Splink; return seconds and cluster quality."""
+def _splink():
+    """Splink's comparison library, DuckDBAPI, Linker, SettingsCreator and block_on, quiet;
+    a clear error when Splink (a dev dependency) is not installed."""
     try:
         import splink.comparison_library as cl
         from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -50,8 +51,28 @@ def run(name: str) -> dict:
         raise JusticeError(
             "the Splink comparison needs `splink` (pip install -e '.[dev]')"
         ) from error
-
     logging.getLogger("splink").setLevel(logging.WARNING)
+    return cl, DuckDBAPI, Linker, SettingsCreator, block_on
+
+
+def _names_and_birth_date(cl, forename: str, surname: str, birth_date: str, date_format: str):
+    """Splink's documented person comparisons: term-frequency adjusted names and a date of
+    birth read as a string in `date_format` (unreadable dates as missing)."""
+    return [
+        cl.NameComparison(forename).configure(term_frequency_adjustments=True),
+        cl.NameComparison(surname).configure(term_frequency_adjustments=True),
+        cl.DateOfBirthComparison(
+            birth_date,
+            input_is_string=True,
+            datetime_format=date_format,
+            invalid_dates_as_null=True,
+        ),
+    ]
+
+
+def run(name: str) -> dict:
+    """Link benchmark `name` with Splink; return seconds and cluster quality."""
+    cl, DuckDBAPI, Linker, SettingsCreator, block_on = _splink()
     frames = _prepared(name)
     started = time.perf_counter()
     if name == "febrl3":
@@ -90,14 +111,7 @@ def run(name: str) -> dict:
             block_on("postcode"),
         ]
         comparisons = [
-            cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
-            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
-            cl.DateOfBirthComparison(
-                "date_of_birth",
-                input_is_string=True,
-                datetime_format="%Y%m%d",
-                invalid_dates_as_null=True,
-            ),
+            *_names_and_birth_date(cl, "given_name", "surname", "date_of_birth", "%Y%m%d"),
             cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]),
             cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
             cl.DamerauLevenshteinAtThresholds("postcode", [1, 2]).configure(
@@ -154,15 +168,7 @@ def run_records(prepared: Path, threshold: float = 0.95) -> dict:
     source_record_id, forename, surname, birth_date, sex, postcode, pnc_number, ...,
     entity_id) with Splink's historical-records example settings; return seconds and
     cluster quality against entity_id."""
-    try:
-        import splink.comparison_library as cl
-        from splink import DuckDBAPI, Linker, SettingsCreator, block_on
-    except ImportError as error:  # pragma: no cover - dev dependency
-        raise JusticeError(
-            "the Splink comparison needs `splink` (pip install -e '.[dev]')"
-        ) from error
-
-    logging.getLogger("splink").setLevel(logging.WARNING)
+    cl, DuckDBAPI, Linker, SettingsCreator, block_on = _splink()
     con = duckdb.connect()
     frame = con.execute(
         "select system || ':' || source_record_id as unique_id, entity_id, "
@@ -186,14 +192,7 @@ def run_records(prepared: Path, threshold: float = 0.95) -> dict:
             block_on("pnc_number"),
         ],
         comparisons=[
-            cl.NameComparison("forename").configure(term_frequency_adjustments=True),
-            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
-            cl.DateOfBirthComparison(
-                "birth_date",
-                input_is_string=True,
-                datetime_format="%Y-%m-%d",
-                invalid_dates_as_null=True,
-            ),
+            *_names_and_birth_date(cl, "forename", "surname", "birth_date", "%Y-%m-%d"),
             cl.PostcodeComparison("postcode"),
             cl.ExactMatch("pnc_number"),
         ],
