@@ -6,9 +6,15 @@
         + sum over comparisons of log2(m / u) for the pair's level (0 when null)
         + term-frequency adjustments.
     `parameters` holds one row per (comparison, comparison_level) with m_probability
-    and u_probability; the row comparison = 'probability_two_records_match' holds
-    lambda as m_probability and 1 - lambda as u_probability, so the prior is a
-    weight like any other.
+    and u_probability, and the row comparison = 'matching_pairs_per_record' whose
+    m_probability is the prior in a form that does not depend on how many records
+    there are. lambda, the share of all pairs that match, does: each person has a few
+    records whatever the population, so matching pairs grow with the records while
+    possible pairs grow with their square. lambda is therefore computed here, from
+    the records being linked: matching pairs per record x records / possible pairs
+    (all pairs for dedupe_and_link, pairs across systems for link_only). A prior
+    trained on 10,000 records and applied unchanged to 2,000,000 would be 200 times
+    (8 bits) too high, and agreement on a common name alone would link.
 
     A term-frequency adjustment makes agreement on a rare value count for more than
     agreement on a common one: for a comparison with tf_column, a pair at one of its
@@ -17,8 +23,9 @@
     squared value frequencies). It averages zero over agreeing random pairs.
     The weight is rounded to 9 decimal places so that rebuilds are bit-for-bit equal.
 #}
-{% macro linkage_scored_pairs(compared, records, parameters, comparisons, threshold)
--%}
+{% macro linkage_scored_pairs(
+    compared, records, parameters, comparisons, threshold, link_type='dedupe_and_link'
+) -%}
     select
         weighed.*,
         1.0 / (1.0 + power(2.0, -weighed.match_weight)) as match_probability,
@@ -43,11 +50,21 @@
             {%- endfor %}, 9) as match_weight
         from {{ compared }} as compared
         cross join (
-            select
-                log(2.0, cast(m_probability as double)
-                    / cast(u_probability as double)) as weight
-            from {{ parameters }}
-            where comparison = 'probability_two_records_match'
+            select log(2.0, prior.lambda / (1.0 - prior.lambda)) as weight
+            from (
+                select
+                    -- capped below 1 so that a handful of records keeps a finite weight
+                    least(
+                        cast(per_record.m_probability as double)
+                        * sizes.records / sizes.possible_pairs,
+                        0.999999
+                    ) as lambda
+                from {{ parameters }} as per_record
+                cross join (
+                    {{ justice.linkage_record_pairs(records, link_type) }}
+                ) as sizes
+                where per_record.comparison = 'matching_pairs_per_record'
+            ) as prior
         ) as prior_odds
         {%- for comparison in comparisons %}
         left join (
@@ -81,4 +98,27 @@
         {%- endif %}
         {%- endfor %}
     ) as weighed
+{%- endmacro %}
+
+
+{#
+    Returns one row: records (how many rows `records` has) and possible_pairs (how
+    many pairs they make: all of them for dedupe_and_link, only those across systems
+    for link_only), both as doubles.
+#}
+{% macro linkage_record_pairs(records, link_type='dedupe_and_link') -%}
+    select
+        sum(per_system.records) as records,
+        {%- if link_type == 'link_only' %}
+        (sum(per_system.records) * sum(per_system.records)
+            - sum(per_system.records * per_system.records)) / 2.0 as possible_pairs
+        {%- else %}
+        sum(per_system.records) * (sum(per_system.records) - 1.0) / 2.0
+            as possible_pairs
+        {%- endif %}
+    from (
+        select cast(count(*) as double) as records
+        from {{ records }}
+        group by system
+    ) as per_system
 {%- endmacro %}

@@ -31,6 +31,7 @@ scored as (
         'parameters',
         justice.person_comparisons(),
         var('linkage_match_threshold'),
+        link_type=var('linkage_link_type'),
     ) }}
 
 )

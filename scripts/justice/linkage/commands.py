@@ -46,7 +46,8 @@ def train(
     pipeline.write_parameters(parameters, pipeline.comparison_catalogue(settings), output)
     say(
         f"train: {parameters.iterations} EM iterations, prior (all pairs) "
-        f"{parameters.prior:.4f}; wrote {output} in {time.perf_counter() - started:.1f}s"
+        f"{parameters.prior:.3g} = {parameters.matching_pairs_per_record:.4f} matching pairs "
+        f"per record; wrote {output} in {time.perf_counter() - started:.1f}s"
     )
 
 

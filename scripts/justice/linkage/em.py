@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-PRIOR = "probability_two_records_match"
+# The seed's prior row: matching pairs per record, which does not depend on how many
+# records there are (the share of all pairs that match does; the scoring SQL computes it).
+PRIOR = "matching_pairs_per_record"
 FLOOR = 1e-6  # no probability is written as 0: a weight must stay finite
 
 
@@ -21,8 +23,9 @@ class Parameters:
     levels: list[list[int]]  # per comparison, the levels seen (>= 0)
     m: list[np.ndarray]
     u: list[np.ndarray]
-    prior: float
+    prior: float  # the share of all pairs that match, in the data trained on
     iterations: int = 0
+    matching_pairs_per_record: float = 0.0  # set when the prior is scaled to all pairs
     history: list[float] = field(default_factory=list)
 
     def probabilities(self) -> dict[tuple[str, int], tuple[float, float]]:

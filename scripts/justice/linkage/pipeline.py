@@ -196,7 +196,8 @@ def train_parameters(
     u from pairs drawn at random (nearly all non-matches); m by EM over the candidate
     pairs with u held there, then, for names, date of birth and the rest, m measured on
     the pairs an identifier confirms where there are enough (confirm_m_by_identifiers);
-    the prior scaled from the candidate pairs to all pairs."""
+    the prior scaled from the candidate pairs to all pairs, and kept as matching pairs
+    per record (what the seed stores: it does not change with the number of records)."""
     names, patterns, counts = gamma_patterns(con, candidates)
     sampled_names, sampled_patterns, sampled_counts = gamma_patterns(con, sampled)
     if sampled_names != names:
@@ -210,6 +211,8 @@ def train_parameters(
     confirm_m_by_identifiers(parameters, patterns, counts)
     matches = parameters.prior * float(counts.sum())
     parameters.prior = max(matches / possible_pairs(con, records, link_type), 1e-12)
+    record_count = con.execute(f"select count(*) from {records}").fetchone()[0]
+    parameters.matching_pairs_per_record = matches / max(record_count, 1)
     return parameters
 
 
@@ -254,7 +257,7 @@ def confirm_m_by_identifiers(
 
 def write_parameters(parameters: em.Parameters, catalogue: list[dict], path: Path) -> None:
     """Write the seed: a row per catalogued level (unseen levels get m = u: weight 0) and
-    the prior among candidate pairs."""
+    the prior as matching pairs per record (m_probability; u_probability empty)."""
     probabilities = parameters.probabilities()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
@@ -264,9 +267,10 @@ def write_parameters(parameters: em.Parameters, catalogue: list[dict], path: Pat
             [
                 em.PRIOR,
                 1,
-                "prior: share of all pairs of records that match",
-                f"{parameters.prior:.10g}",
-                f"{1 - parameters.prior:.10g}",
+                "prior: matching pairs per record (share of all pairs that match = "
+                "this x records / possible pairs; computed where pairs are scored)",
+                f"{parameters.matching_pairs_per_record:.10g}",
+                "",
             ]
         )
         for entry in sorted(catalogue, key=lambda e: (e["comparison"], -e["comparison_level"])):
