@@ -50,7 +50,7 @@
             {%- endfor %}, 9) as match_weight
         from {{ compared }} as compared
         cross join (
-            select log(2.0, prior.lambda / (1.0 - prior.lambda)) as weight
+            select log(2.0, matching.share_matching / (1.0 - matching.share_matching)) as weight
             from (
                 select
                     -- capped below 1 so that a handful of records keeps a finite weight
@@ -58,13 +58,13 @@
                         cast(per_record.m_probability as double)
                         * sizes.records / sizes.possible_pairs,
                         0.999999
-                    ) as lambda
+                    ) as share_matching
                 from {{ parameters }} as per_record
                 cross join (
                     {{ justice.linkage_record_pairs(records, link_type) }}
                 ) as sizes
                 where per_record.comparison = 'matching_pairs_per_record'
-            ) as prior
+            ) as matching
         ) as prior_odds
         {%- for comparison in comparisons %}
         left join (
