@@ -122,3 +122,19 @@
         group by system
     ) as per_system
 {%- endmacro %}
+
+
+{#
+    Returns var('linkage_scored_pairs_floor'), the least match probability a scored pair
+    needs to be stored, after checking it lies in [0, threshold]: a floor above the
+    match threshold would drop matches.
+#}
+{% macro linkage_scored_pairs_floor() -%}
+    {%- set floor = var('linkage_scored_pairs_floor') | float -%}
+    {%- if floor < 0 or floor > var('linkage_match_threshold') | float -%}
+        {{ exceptions.raise_compiler_error(
+            "var linkage_scored_pairs_floor (" ~ floor ~ ") must lie between 0 and "
+            ~ "var linkage_match_threshold (" ~ var('linkage_match_threshold') ~ ")") }}
+    {%- endif -%}
+    {{ return(floor) }}
+{%- endmacro %}

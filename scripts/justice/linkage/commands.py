@@ -100,7 +100,14 @@ def evaluate_warehouse(settings: Settings) -> dict:
             "join truth using (record_id)"
         )
         quality = cluster_quality(con, "assignments").as_dict()
-        quality.update(link_quality(con, "intermediate.int_person_pairs_scored", "truth"))
+        quality.update(
+            link_quality(
+                con,
+                "intermediate.int_person_pairs_scored",
+                "intermediate.int_person_pairs_blocked",
+                "truth",
+            )
+        )
         quality["blocking_rules"] = rule_breakdown(
             con, "intermediate.int_person_pairs_blocked", "truth", rules
         )

@@ -80,32 +80,41 @@ def cluster_quality(con: duckdb.DuckDBPyConnection, assignments: str) -> Quality
     )
 
 
-def link_quality(con: duckdb.DuckDBPyConnection, pairs: str, truth: str) -> dict[str, float]:
+def link_quality(
+    con: duckdb.DuckDBPyConnection, pairs: str, candidates: str, truth: str
+) -> dict[str, float]:
     """Pairwise quality of the scored links before clustering, and the recall of blocking.
-    `pairs`: record_id_l, record_id_r, is_match; `truth`: record_id, entity_id."""
-    row = con.execute(
-        f"""
-        with labelled as (
-            select pairs.is_match, l.entity_id = r.entity_id as is_true
-            from {pairs} as pairs
+    `pairs`: the scored pairs (record_id_l, record_id_r, is_match); `candidates`: every
+    candidate pair (record_id_l, record_id_r: the scored pairs need not keep the clear
+    non-matches); `truth`: record_id, entity_id."""
+
+    def labelled(relation: str, column: str) -> str:
+        return f"""
+            select {column} as is_counted, l.entity_id = r.entity_id as is_true
+            from {relation} as pairs
             join {truth} as l on pairs.record_id_l = l.record_id
-            join {truth} as r on pairs.record_id_r = r.record_id
-        )
-        select
-            count(*) filter (where is_match and is_true),
-            count(*) filter (where is_match),
-            count(*) filter (where is_true),
-            count(*),
-            (select sum(n * (n - 1) / 2) from (
-                select count(*) as n from {truth} group by entity_id))
-        from labelled
-        """
-    ).fetchone()
-    true_positives, predicted, true_candidates, candidates, true_pairs = (int(v or 0) for v in row)
+            join {truth} as r on pairs.record_id_r = r.record_id"""
+
+    true_positives, predicted = (
+        int(v or 0)
+        for v in con.execute(
+            "select count(*) filter (where is_counted and is_true), "
+            f"count(*) filter (where is_counted) from ({labelled(pairs, 'pairs.is_match')})"
+        ).fetchone()
+    )
+    true_candidates, candidate_count, true_pairs = (
+        int(v or 0)
+        for v in con.execute(
+            f"select count(*) filter (where is_true), count(*), "
+            f"(select sum(n * (n - 1) / 2) from ("
+            f"select count(*) as n from {truth} group by entity_id)) "
+            f"from ({labelled(candidates, 'true')})"
+        ).fetchone()
+    )
     precision = true_positives / predicted if predicted else 1.0
     recall = true_positives / true_pairs if true_pairs else 1.0
     return {
-        "candidate_pairs": candidates,
+        "candidate_pairs": candidate_count,
         "blocking_recall": true_candidates / true_pairs if true_pairs else 1.0,
         "link_precision": precision,
         "link_recall": recall,
