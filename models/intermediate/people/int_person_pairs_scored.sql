@@ -37,6 +37,6 @@ scored as (
 )
 
 select * from scored
--- clear non-matches are not stored (as Splink's predict with a threshold): they are
--- most candidate pairs (93 % at a million people) and nothing reads them
+-- clear non-matches are not stored (as Splink's predict with a threshold):
+-- most candidate pairs (93 % at a million people), and nothing reads them
 where match_probability >= {{ justice.linkage_scored_pairs_floor() }}
