@@ -83,6 +83,11 @@
     clustering ends; the clusters_are_converged test checks after every build that
     no pair at or above its records' cluster_threshold joins two clusters.
 
+    Inside, records are numbered in record_id order and the components are found over
+    those integers: at two million people the string ids' joins and aggregations in the
+    unrolled rounds ran out of DuckDB's memory limit. The smallest number in a cluster
+    is its smallest record_id, so the ids map back exactly.
+
     records: relation with record_id, birth_date and sex (every record)
     pairs: scored pairs (record_id_l, record_id_r, match_probability, is_match)
     threshold: the match threshold (is_match), the level-0 cluster_threshold
@@ -96,21 +101,41 @@
             "linkage_clusters: rounds must be a positive integer") }}
     {%- endif -%}
     {%- set levels = [threshold] + split_thresholds -%}
-    with matches as (
+    with numbered as (
 
         select
-            record_id_l,
-            record_id_r,
-            match_probability,
+            record_id as source_record_id,
+            row_number() over (order by record_id) as record_number
+        from {{ records }}
+
+    ),
+
+    -- from here on record_id, record_id_l and record_id_r are record numbers
+    matches as (
+
+        select
+            numbered_l.record_number as record_id_l,
+            numbered_r.record_number as record_id_r,
+            pairs.match_probability,
             coalesce({{ kept_when }}, false) as is_kept
-        from {{ pairs }}
-        where is_match
+        from {{ pairs }} as pairs
+        inner join numbered as numbered_l
+            on pairs.record_id_l = numbered_l.source_record_id
+        inner join numbered as numbered_r
+            on pairs.record_id_r = numbered_r.source_record_id
+        where pairs.is_match
 
     ),
 
     traits as (
 
-        select record_id, birth_date, sex from {{ records }}
+        select
+            numbered.record_number as record_id,
+            records.birth_date,
+            records.sex
+        from {{ records }} as records
+        inner join numbered
+            on records.record_id = numbered.source_record_id
 
     ),
 
@@ -243,15 +268,18 @@
     clustered as (
 
         select
-            records.record_id,
-            coalesce(settled.cluster_id, records.record_id) as cluster_id,
+            numbered.source_record_id as record_id,
+            coalesce(cluster_records.source_record_id, numbered.source_record_id)
+                as cluster_id,
             best_matches.match_probability,
             settled.cluster_threshold
-        from {{ records }} as records
+        from numbered
         left join settled
-            on records.record_id = settled.record_id
+            on numbered.record_number = settled.record_id
+        left join numbered as cluster_records
+            on settled.cluster_id = cluster_records.record_number
         left join best_matches
-            on records.record_id = best_matches.record_id
+            on numbered.record_number = best_matches.record_id
 
     )
 
