@@ -80,7 +80,7 @@ def _truth(lake: Path) -> str:
 def evaluate_warehouse(settings: Settings) -> dict:
     """Quality of the built warehouse's int_person_clusters against the lake's truth, and
     the candidate pairs and blocking recall of each blocking rule."""
-    from justice.linkage.metrics import cluster_quality, link_quality, rule_breakdown
+    from justice.linkage.metrics import warehouse_quality
 
     if not settings.duckdb_path.exists():
         raise JusticeError(f"no warehouse at {settings.duckdb_path}: run `justice build` first")
@@ -95,23 +95,7 @@ def evaluate_warehouse(settings: Settings) -> dict:
             "on clusters.system = truth.system "
             "and lower(clusters.source_record_id) = lower(cast(truth.source_record_id as varchar))"
         )
-        con.execute(
-            "create temp view assignments as select clusters.record_id, clusters.cluster_id, "
-            "truth.entity_id from intermediate.int_person_clusters as clusters "
-            "join truth using (record_id)"
-        )
-        quality = cluster_quality(con, "assignments").as_dict()
-        quality.update(
-            link_quality(
-                con,
-                "intermediate.int_person_pairs_scored",
-                "intermediate.int_person_pairs_blocked",
-                "truth",
-            )
-        )
-        quality["blocking_rules"] = rule_breakdown(
-            con, "intermediate.int_person_pairs_blocked", "truth", rules
-        )
+        quality = warehouse_quality(con, "truth", rules)
     return quality
 
 

@@ -155,3 +155,27 @@ def rule_breakdown(
             "cumulative_recall": round(found_so_far / true_pairs, 4) if true_pairs else 1.0,
         }
     return breakdown
+
+
+def warehouse_quality(con: duckdb.DuckDBPyConnection, truth: str, rules: list[str]) -> dict:
+    """Cluster quality, pair quality and the per-rule breakdown of the linkage built in
+    `con` (intermediate.int_person_clusters, _pairs_scored, _pairs_blocked) against
+    `truth` (record_id, entity_id)."""
+    con.execute(
+        "create temp view assignments as select clusters.record_id, clusters.cluster_id, "
+        f"truth.entity_id from intermediate.int_person_clusters as clusters "
+        f"join {truth} as truth using (record_id)"
+    )
+    quality = cluster_quality(con, "assignments").as_dict()
+    quality.update(
+        link_quality(
+            con,
+            "intermediate.int_person_pairs_scored",
+            "intermediate.int_person_pairs_blocked",
+            truth,
+        )
+    )
+    quality["blocking_rules"] = rule_breakdown(
+        con, "intermediate.int_person_pairs_blocked", truth, rules
+    )
+    return quality

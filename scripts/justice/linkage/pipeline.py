@@ -363,7 +363,7 @@ def link_file(
     partial-parse state between runs: every path and var is the same on every run (the
     records are copied to workdir/input.parquet), so a later run re-parses only what
     changed. One run at a time uses a workdir (a lock file)."""
-    from justice.linkage.metrics import cluster_quality, link_quality, rule_breakdown
+    from justice.linkage.metrics import warehouse_quality
 
     workdir.mkdir(parents=True, exist_ok=True)
     lock = (workdir / ".lock").open("w")
@@ -443,21 +443,5 @@ def link_file(
             "create temp view truth as select system || ':' || source_record_id as record_id, "
             f"entity_id from read_parquet('{prepared}')"
         )
-        con.execute(
-            "create temp view assignments as select clusters.record_id, clusters.cluster_id, "
-            "truth.entity_id from intermediate.int_person_clusters as clusters "
-            "join truth using (record_id)"
-        )
-        quality = cluster_quality(con, "assignments").as_dict()
-        quality.update(
-            link_quality(
-                con,
-                "intermediate.int_person_pairs_scored",
-                "intermediate.int_person_pairs_blocked",
-                "truth",
-            )
-        )
-        quality["blocking_rules"] = rule_breakdown(
-            con, "intermediate.int_person_pairs_blocked", "truth", rules
-        )
+        quality = warehouse_quality(con, "truth", rules)
     return LinkResult(quality["records"], timings, quality, parameters)
