@@ -105,7 +105,9 @@
 
         select
             record_id as source_record_id,
-            row_number() over (order by record_id) as record_number
+            row_number() over (order by record_id) as record_number,
+            birth_date,
+            sex
         from {{ records }}
 
     ),
@@ -129,13 +131,7 @@
 
     traits as (
 
-        select
-            numbered.record_number as record_id,
-            records.birth_date,
-            records.sex
-        from {{ records }} as records
-        inner join numbered
-            on records.record_id = numbered.source_record_id
+        select record_number as record_id, birth_date, sex from numbered
 
     ),
 
