@@ -36,6 +36,9 @@ from justice import dbt
 from justice.console import JusticeError, LakeOption, Settings, fail, say
 
 PENDING_FILE = "publication_pending.json"
+# Unit tests check SQL logic on fixed inputs: they belong to development and CI, not to
+# every daily build (dbt's advice); `justice build --unit-tests` runs them too.
+UNIT_TESTS_LEFT_OUT = ["--exclude-resource-type", "unit_test"]
 
 
 @dataclass
@@ -387,6 +390,14 @@ def command(
             "(dbt retry), then publish if everything has passed.",
         ),
     ] = False,
+    unit_tests: Annotated[
+        bool,
+        typer.Option(
+            "--unit-tests",
+            help="Run the dbt unit tests too. They test SQL logic on fixed inputs, so a "
+            "daily build leaves them out (dbt's advice); CI runs them (`make test`).",
+        ),
+    ] = False,
     hold_all: Annotated[
         bool,
         typer.Option(
@@ -413,7 +424,16 @@ def command(
         )
     previous = PendingPublication.load(pending_path)
     if retry:
-        if select or exclude or vars_ or full_refresh or as_of or hold_all or ctx.args:
+        if (
+            select
+            or exclude
+            or vars_
+            or full_refresh
+            or as_of
+            or hold_all
+            or unit_tests
+            or ctx.args
+        ):
             fail("--retry re-runs the last build with its own options: give it no others")
         if previous is None:
             fail("nothing to retry: the last build passed (or none has run); run `justice build`")
@@ -432,7 +452,7 @@ def command(
         if local and _retry_needs_full_refresh(settings):
             # the failed build staged partitions that changed since: re-running only what
             # failed would test and publish their old rows
-            args = ["build", "--full-refresh"]
+            args = ["build", "--full-refresh", *UNIT_TESTS_LEFT_OUT]
             if target:
                 args += ["--target", target]
             if previous.vars:
@@ -456,6 +476,8 @@ def command(
             args.append("--full-refresh")
         if fail_fast:
             args.append("--fail-fast")
+        if not unit_tests:
+            args += UNIT_TESTS_LEFT_OUT
         args += list(ctx.args)
         import yaml
 

@@ -5,6 +5,7 @@ warehouse are never touched."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -75,6 +76,27 @@ def make_lake(path: Path, **overrides: int) -> Path:
 def small_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A freshly generated small lake, shared read-only by the whole session."""
     return make_lake(tmp_path_factory.mktemp("lake") / "lake")
+
+
+@pytest.fixture(scope="session")
+def built_small(small_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """The small lake built once with `justice build --unit-tests` (as CI builds), shared
+    by every module that only reads the result: linkage, marts and review. A test that
+    changes it (a planted table, another salt) puts it back before it ends."""
+    warehouse = Warehouse(lake=small_lake, root=tmp_path_factory.mktemp("built_small"))
+    warehouse.build("--unit-tests")
+    # kept: later commands on the shared warehouse write their own run results
+    target = warehouse.root / "target"
+    shutil.copyfile(target / "run_results.json", warehouse.root / "build_run_results.json")
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def documented(built_small: Warehouse) -> Warehouse:
+    """The shared warehouse with its docs site generated (`justice docs`)."""
+    warehouse = built_small
+    warehouse.justice("docs")
+    return warehouse
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import Warehouse, make_lake
+from conftest import Warehouse
 
 # Issue #4's bars (default lake, 5000 people); asserted here at small size.
 PRECISION_FLOOR = 0.99
@@ -16,11 +16,8 @@ F1_FLOOR = 0.98
 
 
 @pytest.fixture(scope="module")
-def linked(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    root = tmp_path_factory.mktemp("linkage")
-    warehouse = Warehouse(lake=make_lake(root / "lake"), root=root)
-    warehouse.build()
-    return warehouse
+def linked(built_small: Warehouse) -> Warehouse:
+    return built_small
 
 
 def _evaluate(warehouse: Warehouse) -> dict:

@@ -26,18 +26,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import Warehouse, make_lake
+from conftest import Warehouse
 
 LATE_EVENT_MAX_DAYS = 5
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    root = tmp_path_factory.mktemp("marts")
-    warehouse = Warehouse(lake=make_lake(root / "lake"), root=root)
-    warehouse.build()
-    return warehouse
+def built(built_small: Warehouse) -> Warehouse:
+    return built_small
 
 
 @pytest.fixture(scope="module")

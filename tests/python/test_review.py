@@ -37,11 +37,8 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def reviewed(small_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    warehouse = Warehouse(lake=small_lake, root=tmp_path_factory.mktemp("review"))
-    warehouse.build()
-    warehouse.justice("docs")
-    return warehouse
+def reviewed(documented: Warehouse) -> Warehouse:
+    return documented
 
 
 @pytest.fixture(scope="module")
