@@ -88,12 +88,17 @@
 
 
 {#
-    Returns one row per candidate pair of records (record_id_l < record_id_r) from
-    the union of `rules` (list of (name, condition) over aliases l and r; a condition
-    may be a list of alternatives), each pair once: a rule keeps only the pairs no earlier rule produced, so no distinct over
-    the union is needed. blocking_rule names the first rule that found the pair.
+    Returns one row per candidate pair of records (record_number_l < record_number_r)
+    from the union of `rules` (list of (name, condition) over aliases l and r; a
+    condition may be a list of alternatives), each pair once: a rule keeps only the
+    pairs no earlier rule produced, so no distinct over the union is needed.
+    blocking_rule names the first rule that found the pair.
 
-    records: a relation with record_id, system and the columns the rules use
+    records: a relation with record_number (a whole number per record, ordered as
+        record_id), system and the columns the rules use. Pairs carry the numbers, not
+        the record ids: at a million people there are tens of millions of pairs, and
+        joining them to their records on integers takes a third of the time it takes
+        on text ids of 20 to 50 characters
     link_type: 'dedupe_and_link' (pairs within and across systems) or 'link_only'
         (pairs across systems only, e.g. two benchmark files)
 #}
@@ -112,13 +117,13 @@
     {%- endfor -%}
     {%- for name, condition in joins %}
     select
-        l.record_id as record_id_l,
-        r.record_id as record_id_r,
+        l.record_number as record_number_l,
+        r.record_number as record_number_r,
         '{{ name }}' as blocking_rule
     from {{ records }} as l
     inner join {{ records }} as r
         on {{ condition }}
-        and l.record_id < r.record_id
+        and l.record_number < r.record_number
         {%- if link_type == 'link_only' %}
         and l.system <> r.system
         {%- endif %}
@@ -147,20 +152,20 @@
 #}
 {% macro linkage_sampled_pairs(records, sample_size) -%}
     select
-        l.record_id as record_id_l,
-        r.record_id as record_id_r,
+        l.record_number as record_number_l,
+        r.record_number as record_number_r,
         'random_sample' as blocking_rule
     from (
-        select record_id
+        select record_number
         from {{ records }}
         order by {{ justice.sha256_hex('record_id') }}
         limit {{ sample_size | int }}
     ) as l
     inner join (
-        select record_id
+        select record_number
         from {{ records }}
         order by {{ justice.sha256_hex('record_id') }}
         limit {{ sample_size | int }}
     ) as r
-        on l.record_id < r.record_id
+        on l.record_number < r.record_number
 {%- endmacro %}

@@ -149,13 +149,14 @@
     adjustment, tf_value_<name>: the left record's value (the scoring adjusts only
     the tf_levels, where both records agree on it).
 
-    pairs: candidate pairs (record_id_l, record_id_r, blocking_rule)
-    records: the standard person-record columns, one row per record_id
+    pairs: candidate pairs (record_number_l, record_number_r, blocking_rule)
+    records: the standard person-record columns, one row per record_number; the
+        pairs leave with their records' ids (record_id_l, record_id_r)
 #}
 {% macro linkage_compared_pairs(pairs, records, comparisons) -%}
     select
-        pairs.record_id_l,
-        pairs.record_id_r,
+        l.record_id as record_id_l,
+        r.record_id as record_id_r,
         pairs.blocking_rule,
         {%- for comparison in comparisons %}
         case
@@ -172,7 +173,7 @@
         {%- endfor %}
     from {{ pairs }} as pairs
     inner join {{ records }} as l
-        on pairs.record_id_l = l.record_id
+        on pairs.record_number_l = l.record_number
     inner join {{ records }} as r
-        on pairs.record_id_r = r.record_id
+        on pairs.record_number_r = r.record_number
 {%- endmacro %}

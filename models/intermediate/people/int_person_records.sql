@@ -152,6 +152,16 @@ standardised as (
 
     {{ justice.standardise_person_records('source_records', 'nicknames') }}
 
+),
+
+numbered as (
+
+    select
+        standardised.*,
+        -- the linkage's pairs carry these numbers rather than the text ids
+        row_number() over (order by standardised.record_id) as record_number
+    from standardised
+
 )
 
-select * from standardised
+select * from numbered

@@ -166,16 +166,17 @@ def warehouse_quality(con: duckdb.DuckDBPyConnection, truth: str, rules: list[st
         f"truth.entity_id from intermediate.int_person_clusters as clusters "
         f"join {truth} as truth using (record_id)"
     )
+    # the blocked pairs hold record numbers: back to record ids, as the truth has them
+    con.execute(
+        "create temp view candidate_pairs as select l.record_id as record_id_l, "
+        "r.record_id as record_id_r, blocked.blocking_rule "
+        "from intermediate.int_person_pairs_blocked as blocked "
+        "join intermediate.int_person_records as l on blocked.record_number_l = l.record_number "
+        "join intermediate.int_person_records as r on blocked.record_number_r = r.record_number"
+    )
     quality = cluster_quality(con, "assignments").as_dict()
     quality.update(
-        link_quality(
-            con,
-            "intermediate.int_person_pairs_scored",
-            "intermediate.int_person_pairs_blocked",
-            truth,
-        )
+        link_quality(con, "intermediate.int_person_pairs_scored", "candidate_pairs", truth)
     )
-    quality["blocking_rules"] = rule_breakdown(
-        con, "intermediate.int_person_pairs_blocked", truth, rules
-    )
+    quality["blocking_rules"] = rule_breakdown(con, "candidate_pairs", truth, rules)
     return quality
