@@ -157,9 +157,9 @@ standardised as (
 numbered as (
 
     select
-        standardised.*,
+        *,
         -- the linkage's pairs carry these numbers rather than the text ids
-        row_number() over (order by standardised.record_id) as record_number
+        row_number() over (order by record_id) as record_number
     from standardised
 
 )
