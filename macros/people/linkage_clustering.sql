@@ -83,12 +83,14 @@
     clustering ends; the clusters_are_converged test checks after every build that
     no pair at or above its records' cluster_threshold joins two clusters.
 
-    Inside, records are numbered in record_id order and the components are found over
-    those integers: at two million people the string ids' joins and aggregations in the
-    unrolled rounds ran out of DuckDB's memory limit. The smallest number in a cluster
-    is its smallest record_id, so the ids map back exactly.
+    Inside, the components are found over the records' numbers (record_number, in
+    record_id order, as int_person_records numbers them): at two million people the
+    string ids' joins and aggregations in the unrolled rounds ran out of DuckDB's
+    memory limit. The smallest number in a cluster is its smallest record_id, so the
+    ids map back exactly.
 
-    records: relation with record_id, birth_date and sex (every record)
+    records: relation with record_id, record_number (1, 2, ... in record_id order),
+        birth_date and sex (every record)
     pairs: scored pairs (record_id_l, record_id_r, match_probability, is_match)
     threshold: the match threshold (is_match), the level-0 cluster_threshold
     kept_when: a condition over the pairs' columns: pairs kept whatever the threshold
@@ -105,7 +107,7 @@
 
         select
             record_id as source_record_id,
-            row_number() over (order by record_id) as record_number,
+            record_number,
             birth_date,
             sex
         from {{ records }}

@@ -94,9 +94,8 @@ def built_small(small_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> W
 @pytest.fixture(scope="session")
 def documented(built_small: Warehouse) -> Warehouse:
     """The shared warehouse with its docs site generated (`justice docs`)."""
-    warehouse = built_small
-    warehouse.justice("docs")
-    return warehouse
+    built_small.justice("docs")
+    return built_small
 
 
 @pytest.fixture(scope="session")

@@ -322,9 +322,9 @@ def test_docs_site_is_generated_with_every_staging_model(documented: Warehouse) 
     target = documented.root / "target"
     assert (target / "index.html").exists()
     catalog = json.loads((target / "catalog.json").read_text())
-    documented = {node.split(".")[-1] for node in catalog["nodes"]}
+    catalogued = {node.split(".")[-1] for node in catalog["nodes"]}
     for raw in TABLES:
-        assert f"stg_{raw.system}__{raw.name}" in documented
+        assert f"stg_{raw.system}__{raw.name}" in catalogued
 
 
 def test_yaml_columns_are_the_built_columns_in_order(corrupted: Warehouse) -> None:
