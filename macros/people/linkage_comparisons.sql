@@ -10,10 +10,7 @@
     Conditions compare two records aliased `l` and `r`.
 #}
 {% macro person_comparisons() -%}
-    {%- set forename_distance = justice.edit_distance(
-        'l.forename_normalised', 'r.forename_normalised') -%}
-    {%- set surname_distance = justice.edit_distance(
-        'l.surname_normalised', 'r.surname_normalised') -%}
+    {%- set within = justice.edit_distance_within -%}
     {{ return([
         {
             'name': 'forename',
@@ -23,8 +20,10 @@
                 (6, 'exact', 'l.forename = r.forename'),
                 (5, 'same after folding nicknames and punctuation',
                     'l.forename_normalised = r.forename_normalised'),
-                (4, 'edit distance 1', forename_distance ~ ' <= 1'),
-                (3, 'edit distance 2', forename_distance ~ ' <= 2'),
+                (4, 'edit distance 1', within(
+                    'l.forename_normalised', 'r.forename_normalised', 1)),
+                (3, 'edit distance 2', within(
+                    'l.forename_normalised', 'r.forename_normalised', 2)),
                 (2, 'initial only',
                     '(length(l.forename_normalised) = 1'
                     ~ ' or length(r.forename_normalised) = 1)'
@@ -44,8 +43,10 @@
             'levels': [
                 (5, 'exact after removing punctuation',
                     'l.surname_normalised = r.surname_normalised'),
-                (4, 'edit distance 1', surname_distance ~ ' <= 1'),
-                (3, 'edit distance 2', surname_distance ~ ' <= 2'),
+                (4, 'edit distance 1', within(
+                    'l.surname_normalised', 'r.surname_normalised', 1)),
+                (3, 'edit distance 2', within(
+                    'l.surname_normalised', 'r.surname_normalised', 2)),
                 (2, 'one part of a double-barrelled surname matches',
                     'l.surname_first_part in'
                     ~ ' (r.surname_first_part, r.surname_last_part)'
@@ -101,8 +102,8 @@
                     'l.pnc_number = r.pnc_number and l.is_pnc_check_valid'),
                 (2, 'exact, check letter invalid',
                     'l.pnc_number = r.pnc_number'),
-                (1, 'edit distance 2 or less', justice.edit_distance(
-                    'l.pnc_number', 'r.pnc_number') ~ ' <= 2'),
+                (1, 'edit distance 2 or less', within(
+                    'l.pnc_number', 'r.pnc_number', 2)),
             ],
         },
         {
@@ -125,8 +126,8 @@
             'null_when': 'l.address is null or r.address is null',
             'levels': [
                 (2, 'exact', 'l.address = r.address'),
-                (1, 'edit distance 3 or less', justice.edit_distance(
-                    'l.address', 'r.address') ~ ' <= 3'),
+                (1, 'edit distance 3 or less', within(
+                    'l.address', 'r.address', 3)),
             ],
         },
         {
@@ -134,8 +135,8 @@
             'null_when': 'l.locality is null or r.locality is null',
             'levels': [
                 (2, 'exact', 'l.locality = r.locality'),
-                (1, 'edit distance 2 or less', justice.edit_distance(
-                    'l.locality', 'r.locality') ~ ' <= 2'),
+                (1, 'edit distance 2 or less', within(
+                    'l.locality', 'r.locality', 2)),
             ],
         },
     ]) }}
