@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import JUSTICE
-from justice.linkage import em
+from justice.linkage import em, pipeline
 from justice.linkage.metrics import cluster_quality
 
 FLOORS = {"febrl4": 0.99, "febrl3": 0.98}
@@ -78,3 +78,73 @@ def test_em_recovers_m_and_u_of_a_simulated_population() -> None:
     for k in range(3):
         assert np.allclose(estimated.m[k], m[k], atol=0.02)
         assert np.allclose(estimated.u[k], u[k], atol=0.02)
+
+
+def _simulated_candidates(
+    matches: int, non_matches: int, identifier_share: float, seed: int = 7
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Comparison vectors of candidate pairs with a known number of matches: a match
+    shares a CRN with chance identifier_share (else the CRN is missing on one side) and,
+    independently, agrees exactly on names and date of birth with chance 0.7; a
+    non-match never shares a CRN and agrees on names and date of birth 1 time in 1,000."""
+    rng = np.random.default_rng(seed)
+    names = ["forename", "surname", "birth_date", "crn"]
+    rows = []
+    for is_match, n in ((True, matches), (False, non_matches)):
+        exact = rng.random(n) < (0.7 if is_match else 0.001)
+        crn = np.where(rng.random(n) < identifier_share, 1, -1) if is_match else np.full(n, -1)
+        rows.append(
+            np.stack(
+                [
+                    np.where(exact, 6, rng.choice([0, 3, 4], n)),
+                    np.where(exact, 5, rng.choice([0, 4], n)),
+                    np.where(exact, 5, rng.choice([0, 2], n)),
+                    crn,
+                ],
+                axis=1,
+            )
+        )
+    patterns, counts = np.unique(np.concatenate(rows), axis=0, return_counts=True)
+    return names, patterns, counts
+
+
+def test_capture_recapture_estimates_the_matches_of_a_simulated_population() -> None:
+    names, patterns, counts = _simulated_candidates(20_000, 200_000, identifier_share=0.4)
+    check = pipeline.capture_recapture_matches(names, patterns, counts)
+    # 8,000 pairs share a CRN, 14,000 + 200 agree on names and date of birth, 5,600 both
+    assert check.identifier_pairs == pytest.approx(8_000, rel=0.05)
+    assert check.both == pytest.approx(5_600, rel=0.05)
+    assert check.matches == pytest.approx(20_000, rel=0.03)
+
+
+def test_capture_recapture_abstains_without_enough_identifier_pairs() -> None:
+    names, patterns, counts = _simulated_candidates(2_000, 20_000, identifier_share=0.01)
+    check = pipeline.capture_recapture_matches(names, patterns, counts)
+    assert check.both < pipeline.MIN_CONFIRMED_PAIRS
+    assert check.matches is None
+    assert pipeline.checked_matches(123.0, check) == (123.0, "EM")
+
+
+def test_the_prior_check_replaces_em_only_when_far_from_capture_recapture() -> None:
+    check = pipeline.CaptureRecapture(1_000, 1_000, 500, 2_000.0)
+    assert pipeline.checked_matches(2_500.0, check) == (2_500.0, "EM")
+    assert pipeline.checked_matches(1_100.0, check) == (1_100.0, "EM")
+    assert pipeline.checked_matches(40_000.0, check) == (2_000.0, "capture-recapture")
+    assert pipeline.checked_matches(900.0, check) == (2_000.0, "capture-recapture")
+
+
+def test_identifier_m_is_measured_on_pairs_the_names_confirm() -> None:
+    names, patterns, counts = _simulated_candidates(20_000, 200_000, identifier_share=0.4)
+    levels = [sorted({int(v) for v in patterns[:, k] if v >= 0}) for k in range(len(names))]
+    # EM's answer when every candidate pair is taken for a match: CRN agreement looks rare
+    degenerate = em.Parameters(
+        names,
+        levels,
+        m=[np.full(len(lv), 1 / len(lv)) for lv in levels],
+        u=[np.full(len(lv), 1 / len(lv)) for lv in levels],
+        prior=0.99,
+    )
+    replaced = pipeline.confirm_m(degenerate, patterns, counts)
+    assert "crn" in replaced
+    # every CRN the names confirm is shared (the others are missing, not different)
+    assert degenerate.m[names.index("crn")][levels[3].index(1)] == pytest.approx(1.0, abs=1e-3)

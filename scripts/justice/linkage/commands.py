@@ -48,8 +48,10 @@ def train(
     say(
         f"train: {parameters.iterations} EM iterations, prior (all pairs) "
         f"{parameters.prior:.3g} = {parameters.matching_pairs_per_record:.4f} matching pairs "
-        f"per record; wrote {output} in {time.perf_counter() - started:.1f}s"
+        f"per record by {parameters.prior_source}; wrote {output} in "
+        f"{time.perf_counter() - started:.1f}s"
     )
+    say(pipeline.describe_prior_check(parameters))
 
 
 @app.command()

@@ -26,6 +26,8 @@ class Parameters:
     prior: float  # the share of all pairs that match, in the data trained on
     iterations: int = 0
     matching_pairs_per_record: float = 0.0  # set when the prior is scaled to all pairs
+    prior_source: str = "EM"  # or "capture-recapture" (pipeline.capture_recapture_matches)
+    prior_check: dict = field(default_factory=dict)  # both estimates and the rules' counts
     history: list[float] = field(default_factory=list)
 
     def probabilities(self) -> dict[tuple[str, int], tuple[float, float]]:
