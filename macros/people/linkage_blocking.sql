@@ -3,7 +3,9 @@
     list of (name, condition) where the condition compares two records aliased `l`
     and `r` (or is a list of such conditions, alternatives each joined on its own). Every condition is an equi-join (at least one `l.x = r.x`), so no rule
     needs a cross join. Identifiers come first: a pair is attributed to the first
-    rule it satisfies. The last three catch pairs whose names vary and whose dates of
+    rule it satisfies. birth_date_swapped_initials catches names swapped with one of
+    them mistyped (DANIEL ANG, ANG DANEIL), which names_swapped cannot; the comparisons
+    still see the swap through the name typed alike. The last three catch pairs whose names vary and whose dates of
     birth are missing or nearly agree (name prefixes, postcode sector).
     No rule's blocks may grow with the population on names alone: at a million people
     surname + birth year made 49 M candidate pairs for 138 true pairs no other rule
@@ -68,6 +70,12 @@
         ('names_swapped',
             'l.forename_normalised = r.surname_normalised'
             ~ ' and l.surname_normalised = r.forename_normalised'),
+        ('birth_date_swapped_initials',
+            'l.birth_date = r.birth_date'
+            ~ ' and substr(l.forename_normalised, 1, 1)'
+            ~ ' = substr(r.surname_normalised, 1, 1)'
+            ~ ' and substr(l.surname_normalised, 1, 1)'
+            ~ ' = substr(r.forename_normalised, 1, 1)'),
         ('postcode_surname_prefix',
             'l.postcode = r.postcode'
             ~ ' and substr(l.surname_normalised, 1, 2)'
