@@ -483,18 +483,22 @@ def link_file(
 
     Wall time is mostly dbt's fixed costs, so they are paid once: dbt parses the project
     once (the manifest is reused by every command of the run), and `workdir` keeps dbt's
-    partial-parse state between runs: every path and var is the same on every run (the
-    records are copied to workdir/input.parquet), so a later run re-parses only what
-    changed. One run at a time uses a workdir (a lock file)."""
+    partial-parse state between runs, one per link type and threshold: every path and
+    var is the same on every run (the records are copied to workdir/input.parquet), so a
+    later run re-parses only what changed. One run at a time uses a workdir (a lock file)."""
     from justice.linkage.metrics import warehouse_quality
 
     workdir.mkdir(parents=True, exist_ok=True)
     lock = (workdir / ".lock").open("w")
     fcntl.flock(lock, fcntl.LOCK_EX)
+    # dbt's partial-parse state is kept per link type and threshold: a changed var
+    # re-parses everything (12-15 s), so alternating FEBRL3 (dedupe) and FEBRL4 (link
+    # only) in one target would re-parse on every run
+    state = f"{link_type}-{'default' if threshold is None else threshold}"
     settings = Settings(
         lake_path=workdir / "no-lake",
         duckdb_path=workdir / "linkage.duckdb",
-        target_path=workdir / "target",
+        target_path=workdir / "target" / state,
         target="local",
     )
     for stale in (settings.duckdb_path, workdir / "linkage.duckdb.wal"):
