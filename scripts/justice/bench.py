@@ -172,6 +172,8 @@ def raw_scan_seconds(lake: Path, *, memory_limit: str, temp_directory: Path) -> 
 def _link_lake(source: Path, target: Path) -> None:
     """A copy of the lake `source` that `justice land` may append to without touching the
     original: data files hard-linked (land only adds files), top-level files copied."""
+    # made first: `_meta.json` sorts before the folders that would otherwise make it
+    target.mkdir(parents=True, exist_ok=True)
     for path in sorted(source.rglob("*")):
         destination = target / path.relative_to(source)
         if path.is_dir():

@@ -41,6 +41,19 @@ def test_raw_scan_floor_reads_the_lake(small_lake: Path, tmp_path: Path) -> None
     assert 0 < seconds < 60
 
 
+def test_an_existing_lake_is_linked_not_changed(small_lake: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "bench" / "lake"
+    bench._link_lake(small_lake, copy)
+    originals = sorted(p.relative_to(small_lake) for p in small_lake.rglob("*") if p.is_file())
+    assert originals == sorted(p.relative_to(copy) for p in copy.rglob("*") if p.is_file())
+    assert (copy / "_meta.json").read_text() == (small_lake / "_meta.json").read_text()
+    data = next(p for p in originals if p.suffix == ".parquet")
+    assert (copy / data).stat().st_ino == (small_lake / data).stat().st_ino  # hard link
+    # what `justice land` does to the copy's top-level files leaves the original alone
+    (copy / "_meta.json").write_text("{}")
+    assert (small_lake / "_meta.json").read_text() != "{}"
+
+
 def test_strict_targets_and_one_table() -> None:
     fast = bench.Step("build (first)", 100, 2000, 300, 8192, 4.0, 10)
     over_floor = bench.Step("build (full refresh)", 100, 2000, 300, 8192, 12.0, 10)
