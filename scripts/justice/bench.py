@@ -6,7 +6,10 @@ resident memory of the process and all its children together, sampled from /proc
 largest single resident set when that is larger) are compared with the target. Each step's
 time is also given as a multiple of the raw-scan floor: how long DuckDB takes to read (and
 materialise) the whole raw lake once, so the ratio stays comparable between machines and
-loads. The report is printed as one table and written as JSON beside the scratch lake.
+loads. Because the machine may be shared, each step also records its own CPU seconds and
+the share of the machine's CPU that other processes used meanwhile (from /proc/stat): a step
+timed beside other work says so in its own row. The report is printed as one table and
+written as JSON beside the scratch lake.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ TARGETS: dict[str, tuple[float, float, float, float | None]] = {
     "linkage evaluate": (10.0, 20.0, 2048.0, None),
 }
 SAMPLE_SECONDS = 0.25  # how often the process tree's memory is sampled
+# a step during which other processes used more than this share of the machine's CPU is
+# flagged: its time is not comparable with an idle run's
+OTHERS_SHARE_WARNING = 0.10
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -53,6 +59,8 @@ class Step:
     target_mib: float
     floor_ratio: float | None = None
     target_ratio: float | None = None
+    cpu_seconds: float | None = None  # the step's own processes, user + system
+    others_share: float | None = None  # share of all cores other processes used meanwhile
 
     @property
     def ok(self) -> bool:
@@ -119,9 +127,42 @@ class TreePeak:
         return self.peak
 
 
-def _run(name: str, args: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
+def machine_busy_seconds() -> float | None:
+    """CPU seconds all cores of the machine have spent busy since boot (/proc/stat), or
+    None where there is no /proc/stat."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    # cpu user nice system idle iowait irq softirq steal (guest time is inside user)
+    ticks = [int(value) for value in fields[1:9]]
+    busy = sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def others_share(
+    busy_before: float | None, busy_after: float | None, own_cpu: float, seconds: float
+) -> float | None:
+    """The share of the machine's CPU (all cores over `seconds`) that processes other than
+    the step's own used while it ran."""
+    if busy_before is None or busy_after is None or seconds <= 0:
+        return None
+    others = max(0.0, busy_after - busy_before - own_cpu)
+    return min(1.0, others / (seconds * (os.cpu_count() or 1)))
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mib: float
+    cpu_seconds: float
+    others_share: float | None
+
+
+def _run(name: str, args: list[str], env: dict[str, str], log: Path) -> Run:
     justice = str(Path(sys.executable).with_name("justice"))
     typer.echo(f"bench: {name} …", err=True)
+    busy_before = machine_busy_seconds()
     started = time.perf_counter()
     with log.open("a") as out:
         out.write(f"\n=== {name}: justice {' '.join(args)}\n")
@@ -133,11 +174,19 @@ def _run(name: str, args: list[str], env: dict[str, str], log: Path) -> tuple[fl
         _, status, usage = os.wait4(process.pid, 0)
         tree_peak = sampler.stop()
     seconds = time.perf_counter() - started
+    busy_after = machine_busy_seconds()
     if os.waitstatus_to_exitcode(status) != 0:
         raise JusticeError(f"bench step '{name}' failed; see {log}")
+    # the child's CPU, with that of any children it waited for (dbt and DuckDB run inside it)
+    cpu = usage.ru_utime + usage.ru_stime
     # ru_maxrss (KiB on Linux): the largest single process, which a short peak between
     # two samples of the tree may exceed
-    return seconds, max(tree_peak / 2**20, usage.ru_maxrss / 1024)
+    return Run(
+        seconds,
+        max(tree_peak / 2**20, usage.ru_maxrss / 1024),
+        cpu,
+        others_share(busy_before, busy_after, cpu, seconds),
+    )
 
 
 def raw_scan_seconds(lake: Path, *, memory_limit: str, temp_directory: Path) -> float:
@@ -207,7 +256,18 @@ def ratios(steps: list[Step], floor: float | None) -> dict[str, float | None]:
 
 
 def _table(steps: list[Step]) -> list[str]:
-    header = ("", "step", "seconds", "target", "peak MiB", "target", "× floor", "target")
+    header = (
+        "",
+        "step",
+        "seconds",
+        "target",
+        "peak MiB",
+        "target",
+        "× floor",
+        "target",
+        "cpu s",
+        "others",
+    )
     rows = [header]
     for step in steps:
         rows.append(
@@ -220,6 +280,8 @@ def _table(steps: list[Step]) -> list[str]:
                 f"{step.target_mib:.0f}",
                 "" if step.floor_ratio is None else f"{step.floor_ratio:.1f}",
                 "" if step.target_ratio is None else f"{step.target_ratio:.0f}",
+                "" if step.cpu_seconds is None else f"{step.cpu_seconds:.0f}",
+                "" if step.others_share is None else f"{step.others_share:.0%}",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -229,6 +291,16 @@ def _table(steps: list[Step]) -> list[str]:
             for i, (cell, width) in enumerate(zip(row, widths, strict=True))
         ).rstrip()
         for row in rows
+    ]
+
+
+def _busy_warnings(steps: list[Step]) -> list[str]:
+    """One line per step timed while other processes used a noticeable share of the CPU."""
+    return [
+        f"note: other processes used {step.others_share:.0%} of the CPU during "
+        f"'{step.name}': its time is not comparable with an idle machine's"
+        for step in steps
+        if step.others_share is not None and step.others_share > OTHERS_SHARE_WARNING
     ]
 
 
@@ -294,17 +366,19 @@ def command(
             floor = raw_scan_seconds(
                 scratch_lake, memory_limit=memory_limit, temp_directory=directory / "floor.spill"
             )
-        seconds, peak = _run(name, args, env, log)
+        run = _run(name, args, env, log)
         fixed, per_100k, target_mib, target_ratio = TARGETS[name]
         steps.append(
             Step(
                 name,
-                seconds,
-                peak,
+                run.seconds,
+                run.peak_mib,
                 fixed + per_100k * scale,
                 target_mib,
-                None if floor is None or name == "generate" else seconds / floor,
+                None if floor is None or name == "generate" else run.seconds / floor,
                 target_ratio,
+                run.cpu_seconds,
+                run.others_share,
             )
         )
     lake_mib = sum(f.stat().st_size for f in scratch_lake.rglob("*") if f.is_file())
@@ -334,6 +408,8 @@ def command(
         f"(target <= {DAILY_SHARE_TARGET}); full refresh / raw-scan floor = "
         f"{report['ratios']['full_refresh_over_floor']}"
     )
+    for warning in _busy_warnings(steps):
+        typer.echo(f"  {warning}")
     typer.echo(f"report: {directory / 'report.json'}")
     if strict and not (daily_ok and all(step.ok for step in steps)):
         missed = ", ".join(

@@ -64,6 +64,23 @@ def test_strict_targets_and_one_table() -> None:
     assert lines[1].startswith("ok") and lines[2].startswith("MISS")
 
 
+def test_other_work_during_a_step_is_measured_and_flagged() -> None:
+    cores = os.cpu_count() or 1
+    # 10 s on every core: the step busy 4 s, others 2 s per core (a fifth of the machine)
+    assert bench.others_share(100.0, 104.0 + 2 * cores, 4.0, 10.0) == pytest.approx(0.2)
+    assert bench.others_share(100.0, 103.0, 4.0, 10.0) == 0.0  # ticks round down
+    assert bench.others_share(None, 3.0, 1.0, 10.0) is None
+    busy = bench.machine_busy_seconds()
+    assert busy is None or busy > 0
+    quiet = bench.Step("build (first)", 100, 2000, 300, 8192, 4.0, 10, 150.0, 0.02)
+    loaded = bench.Step("build (full refresh)", 100, 2000, 300, 8192, 4.0, 10, 150.0, 0.35)
+    warnings = bench._busy_warnings([quiet, loaded])
+    assert len(warnings) == 1 and "35%" in warnings[0] and "full refresh" in warnings[0]
+    header, quiet_row, loaded_row = bench._table([quiet, loaded])
+    assert header.split()[-3:] == ["cpu", "s", "others"]
+    assert quiet_row.endswith("2%") and loaded_row.endswith("35%") and " 150 " in quiet_row
+
+
 def test_duckdb_limits_default_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("MEMORY_LIMIT", "TEMP_DIRECTORY", "THREADS"):
         monkeypatch.delenv(f"JUSTICE_DUCKDB_{name}", raising=False)
