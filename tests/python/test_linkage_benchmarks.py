@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -19,9 +20,9 @@ FLOORS = {"febrl4": 0.99, "febrl3": 0.98}
 
 @pytest.mark.slow
 @pytest.mark.parametrize("benchmark", sorted(FLOORS))
-def test_febrl_f1_floor(benchmark: str) -> None:
+def test_febrl_f1_floor(benchmark: str, tmp_path: Path) -> None:
     completed = subprocess.run(
-        [JUSTICE, "linkage", "evaluate", "--benchmark", benchmark],
+        [JUSTICE, "linkage", "evaluate", "--benchmark", benchmark, "--keep", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,
@@ -30,6 +31,20 @@ def test_febrl_f1_floor(benchmark: str) -> None:
     result = json.loads(completed.stdout)
     assert result["f1"] >= FLOORS[benchmark], result
     assert result["precision"] >= 0.99, result
+    # one dbt run linked the file: the parameters it trained on it have the seed's shape,
+    # a row for every level the seed has and no other, and the scoring read them
+    assert list(result["seconds"]) == ["dbt"], result["seconds"]
+    with duckdb.connect(str(tmp_path / "linkage.duckdb"), read_only=True) as con:
+        trained = con.execute(
+            "select comparison, comparison_level, m_probability, u_probability "
+            "from intermediate.int_person_linkage_parameters_trained"
+        ).fetchall()
+    seed = pipeline.SEED_PATH.read_text().splitlines()[1:]
+    seed_levels = sorted((line.split(",")[0], int(line.split(",")[1])) for line in seed)
+    assert sorted((c, level) for c, level, _, _ in trained) == seed_levels
+    prior = [m for c, _, m, _ in trained if c == em.PRIOR]
+    assert len(prior) == 1 and 0 < prior[0] < 10, prior
+    assert all(0 < m <= 1 and 0 < u <= 1 for c, _, m, u in trained if c != em.PRIOR)
 
 
 def test_comparison_table_has_both_systems() -> None:

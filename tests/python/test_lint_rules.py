@@ -108,6 +108,7 @@ def test_select_files_routes_each_tool() -> None:
     files = [
         "models/marts/people/dim_person.sql",
         "models/marts/people/_people__models.yml",
+        "models/intermediate/people/int_x.py",
         "tests/dbt/generic/unique_combination.sql",
         "tests/dbt/assert_no_orphans.sql",
         "macros/staging/cdc.sql",
@@ -124,7 +125,11 @@ def test_select_files_routes_each_tool() -> None:
             "dbt_project.yml",
             ".pre-commit-config.yaml",
         ],
-        "python": ["scripts/justice/lint.py", "tests/python/test_x.py"],
+        "python": [
+            "models/intermediate/people/int_x.py",
+            "scripts/justice/lint.py",
+            "tests/python/test_x.py",
+        ],
     }
 
 

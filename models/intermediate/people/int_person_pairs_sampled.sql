@@ -1,4 +1,6 @@
--- A view: read only by `justice linkage train` (to estimate u), not the build.
+-- A view: read only to estimate u (`justice linkage train`, and
+-- int_person_linkage_parameters_trained when a file is linked), never by
+-- the build.
 {{ config(materialized='view') }}
 
 with records as (

@@ -1,5 +1,3 @@
-{%- set parameters_path = var('linkage_parameters_path', none) -%}
-
 with compared as (
 
     select * from {{ ref('int_person_pairs_compared') }}
@@ -14,9 +12,9 @@ records as (
 
 parameters as (
 
-    {%- if parameters_path %}
-    -- `justice linkage evaluate` links benchmark data with parameters trained on it
-    select * from {{ justice.read_local_file(parameters_path) }}
+    {%- if var('linkage_input_path', none) %}
+    -- `justice linkage evaluate` links a file with parameters trained on it
+    select * from {{ ref('int_person_linkage_parameters_trained') }}
     {%- else %}
     select * from {{ ref('person_linkage_parameters') }}
     {%- endif %}

@@ -2,8 +2,9 @@
 linking an arbitrary file of standard columns with exactly the project's SQL.
 
 A file is linked by building int_person_records and everything after it into a
-throw-away DuckDB warehouse with two vars: `linkage_input_path` (the records come from the
-file instead of the four systems) and `linkage_parameters_path` (m/u trained on the file).
+throw-away DuckDB warehouse with the var `linkage_input_path`: the records come from the
+file instead of the four systems, and the m/u parameters are trained on it in the same
+dbt run (int_person_linkage_parameters_trained).
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ RAW_COLUMNS = [
     "address",
     "locality",
 ]
+# The models that exist only when a file is linked (var linkage_input_path).
+EVALUATION_MODELS = ["int_person_comparison_levels", "int_person_linkage_parameters_trained"]
 LINKAGE_MODELS = [
     "int_person_records",
     "int_person_pairs_blocked",
@@ -75,13 +78,16 @@ class Timings:
         self.steps[name] = round(time.perf_counter() - started, 2)
 
 
-def run_dbt(args: list[str], settings: Settings, manifest: object = None) -> None:
+def run_dbt(args: list[str], settings: Settings, manifest: object = None) -> list[str]:
     """Run dbt (justice.dbt) with `settings`' paths, its log beside the target unless
-    DBT_LOG_PATH says otherwise; raise with dbt's reason on failure. With `manifest`
-    (justice.dbt.parse_manifest), dbt does not parse the project again."""
+    DBT_LOG_PATH says otherwise; raise with dbt's reason on failure; return what the run
+    print()ed. With `manifest` (justice.dbt.parse_manifest), dbt does not parse the
+    project again."""
     # no manifest.json or run_results.json: nothing reads them, and writing the
     # manifest takes most of a second
-    dbt.run([*args, "--no-write-json"], settings, env=_log_env(settings), manifest=manifest)
+    return dbt.run(
+        [*args, "--no-write-json"], settings, env=_log_env(settings), manifest=manifest
+    ).printed
 
 
 def _log_env(settings: Settings) -> dict[str, str]:
@@ -379,37 +385,51 @@ def describe_prior_check(parameters: em.Parameters) -> str:
     )
 
 
-def write_parameters(parameters: em.Parameters, catalogue: list[dict], path: Path) -> None:
-    """Write the seed: a row per catalogued level (unseen levels get m = u: weight 0) and
-    the prior as matching pairs per record (m_probability; u_probability empty)."""
+def parameter_rows(parameters: em.Parameters, catalogue: list[dict]) -> list[tuple]:
+    """The seed's rows (SEED_COLUMNS): the prior as matching pairs per record
+    (m_probability; u_probability empty), then a row per catalogued level (unseen levels
+    get m = u: weight 0)."""
     probabilities = parameters.probabilities()
+    rows: list[tuple] = [
+        (
+            em.PRIOR,
+            1,
+            f"prior: matching pairs per record, by {parameters.prior_source} (share of "
+            "all pairs that match = this x records / possible pairs; computed where "
+            "pairs are scored)",
+            float(f"{parameters.matching_pairs_per_record:.10g}"),
+            None,
+        )
+    ]
+    for entry in sorted(catalogue, key=lambda e: (e["comparison"], -e["comparison_level"])):
+        key = (entry["comparison"], entry["comparison_level"])
+        m, u = probabilities.get(key, (em.FLOOR, em.FLOOR))
+        rows.append(
+            (
+                entry["comparison"],
+                entry["comparison_level"],
+                entry["level_description"],
+                float(f"{m:.10g}"),
+                float(f"{u:.10g}"),
+            )
+        )
+    return rows
+
+
+def write_parameters(parameters: em.Parameters, catalogue: list[dict], path: Path) -> None:
+    """Write the seed (parameter_rows)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(SEED_COLUMNS)
-        writer.writerow(
-            [
-                em.PRIOR,
-                1,
-                f"prior: matching pairs per record, by {parameters.prior_source} (share of "
-                "all pairs that match = this x records / possible pairs; computed where "
-                "pairs are scored)",
-                f"{parameters.matching_pairs_per_record:.10g}",
-                "",
-            ]
-        )
-        for entry in sorted(catalogue, key=lambda e: (e["comparison"], -e["comparison_level"])):
-            key = (entry["comparison"], entry["comparison_level"])
-            m, u = probabilities.get(key, (em.FLOOR, em.FLOOR))
-            writer.writerow(
-                [
-                    entry["comparison"],
-                    entry["comparison_level"],
-                    entry["level_description"],
-                    f"{m:.10g}",
-                    f"{u:.10g}",
-                ]
-            )
+        for row in parameter_rows(parameters, catalogue):
+            writer.writerow([_csv_value(value) for value in row])
+
+
+def _csv_value(value: object) -> object:
+    if value is None:
+        return ""
+    return f"{value:.10g}" if isinstance(value, float) else value
 
 
 def prepare_input(
@@ -466,7 +486,7 @@ class LinkResult:
     records: int
     seconds: Timings
     quality: dict
-    parameters: em.Parameters
+    matching_pairs_per_record: float
 
 
 def link_file(
@@ -481,11 +501,12 @@ def link_file(
     warehouse under `workdir` (made anew); train m/u on it first; measure against its
     entity_id.
 
-    Wall time is mostly dbt's fixed costs, so they are paid once: dbt parses the project
-    once (the manifest is reused by every command of the run), and `workdir` keeps dbt's
-    partial-parse state between runs, one per link type and threshold: every path and
-    var is the same on every run (the records are copied to workdir/input.parquet), so a
-    later run re-parses only what changed. One run at a time uses a workdir (a lock file)."""
+    Wall time is mostly dbt's fixed costs, so they are paid once: one dbt run builds
+    everything, training included (int_person_linkage_parameters_trained, a Python
+    model), and `workdir` keeps dbt's partial-parse state between runs, one per link type
+    and threshold: every path and var is the same on every run (the records are copied
+    to workdir/input.parquet), so a later run re-parses only what changed. One run at a
+    time uses a workdir (a lock file)."""
     from justice.linkage.metrics import warehouse_quality
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -504,15 +525,11 @@ def link_file(
     for stale in (settings.duckdb_path, workdir / "linkage.duckdb.wal"):
         stale.unlink(missing_ok=True)
     timings = Timings()
-    parameters_path = workdir / "parameters.csv"
     records_path = workdir / "input.parquet"
     if prepared.resolve() != records_path.resolve():
         shutil.copyfile(prepared, records_path)
     prepared = records_path
-    variables: dict[str, object] = {
-        "linkage_input_path": str(prepared),
-        "linkage_parameters_path": str(parameters_path),
-    }
+    variables: dict[str, object] = {"linkage_input_path": str(prepared)}
     # only what differs from the project's defaults: a changed var re-parses everything
     if link_type != "dedupe_and_link":
         variables["linkage_link_type"] = link_type
@@ -521,23 +538,18 @@ def link_file(
     with_vars = ["--vars", json.dumps(variables, sort_keys=True)]
 
     started = time.perf_counter()
-    progress("linking: parsing the project")
-    # no manifest.json: the Manifest object is reused in process (0.8 s on FEBRL)
-    manifest = dbt.parse_manifest(
-        settings, extra=[*with_vars, "--no-write-json"], env=_log_env(settings)
-    )
-    timings.measure("parse", started)
-
-    started = time.perf_counter()
-    progress("linking: standardising, blocking and comparing")
-    # one dbt command for the seed and the models (their tests are not run here)
-    run_dbt(
+    progress("linking: standardising, blocking, comparing, training, scoring, clustering")
+    # one dbt run: the seed, the models up to the comparison vectors, the parameters
+    # trained on them (a Python model), scoring and clustering (their tests are not run
+    # here); dbt's fixed costs (start-up, parse) are paid once
+    printed = run_dbt(
         [
             "build",
             "--select",
             "nicknames",
-            *LINKAGE_MODELS[:3],
+            *LINKAGE_MODELS,
             "int_person_pairs_sampled",
+            *EVALUATION_MODELS,
             "--resource-type",
             "seed",
             "--resource-type",
@@ -545,30 +557,20 @@ def link_file(
             *with_vars,
         ],
         settings,
-        manifest,
     )
-    timings.measure("standardise_block_compare", started)
-
-    started = time.perf_counter()
-    with duckdb.connect(str(settings.duckdb_path)) as con:
-        parameters = train_parameters(con, link_type=link_type)
-    printed = _printed(settings, manifest, with_vars)
-    write_parameters(parameters, _printed_json(printed, "LINKAGE_CATALOGUE"), parameters_path)
+    timings.measure("dbt", started)
     rules = _printed_json(printed, "LINKAGE_RULES")
-    timings.measure("train", started)
-    progress(
-        f"linking: trained m/u in {parameters.iterations} EM iterations, "
-        f"prior {parameters.prior:.6f} by {parameters.prior_source}"
-    )
-
-    started = time.perf_counter()
-    run_dbt(["run", "--select", *LINKAGE_MODELS[3:], *with_vars], settings, manifest)
-    timings.measure("score_cluster", started)
 
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        prior = con.execute(
+            "select m_probability from intermediate.int_person_linkage_parameters_trained "
+            "where comparison = ?",
+            [em.PRIOR],
+        ).fetchone()[0]
+        progress(f"linking: trained on the file: {prior:.4f} matching pairs per record")
         con.execute(
             "create temp view truth as select system || ':' || source_record_id as record_id, "
             f"entity_id from read_parquet('{prepared}')"
         )
         quality = warehouse_quality(con, "truth", rules)
-    return LinkResult(quality["records"], timings, quality, parameters)
+    return LinkResult(quality["records"], timings, quality, prior)

@@ -34,7 +34,7 @@ YAMLLINT_CONFIG = Path(__file__).with_name("yamllint.yml")
 # what each tool looks at, relative to the project root
 SQL_ROOTS = ("models", "tests/dbt", "analyses", "snapshots")
 SQL_EXCLUDED = ("tests/dbt/generic/",)  # generic tests are macros: dbt cannot render them
-PYTHON_ROOTS = ("scripts", "tests/python")
+PYTHON_ROOTS = ("scripts", "tests/python", "models")  # models: dbt Python models
 YAML_SUFFIXES = (".yml", ".yaml")
 
 
