@@ -554,6 +554,8 @@ def link_file(
             "seed",
             "--resource-type",
             "model",
+            # a new warehouse every run: nothing to list in advance (0.1-0.3 s)
+            "--no-populate-cache",
             *with_vars,
         ],
         settings,
