@@ -163,3 +163,24 @@ def test_identifier_m_is_measured_on_pairs_the_names_confirm() -> None:
     assert "crn" in replaced
     # every CRN the names confirm is shared (the others are missing, not different)
     assert degenerate.m[names.index("crn")][levels[3].index(1)] == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.slow
+def test_linking_a_file_fails_loudly_when_the_clusters_are_not_final(tmp_path: Path) -> None:
+    """One round of label propagation cannot finish FEBRL3's clusters (records several
+    matching pairs from their cluster's smallest): the run must say so, naming the var
+    to raise, rather than report split clusters as the linkage's quality."""
+    from justice.console import JusticeError
+    from justice.linkage.benchmarks import write_benchmark
+
+    raw, prepared = tmp_path / "febrl3.parquet", tmp_path / "records.parquet"
+    link_type = write_benchmark("febrl3", raw)
+    pipeline.prepare_input(raw, prepared, "entity_id")
+    with pytest.raises(JusticeError, match="linkage_cluster_rounds") as raised:
+        pipeline.link_file(
+            prepared,
+            tmp_path / "work",
+            link_type=link_type,
+            extra_vars={"linkage_cluster_rounds": 1},
+        )
+    assert "clusters_are_converged" in str(raised.value)
