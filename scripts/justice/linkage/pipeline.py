@@ -54,6 +54,14 @@ RAW_COLUMNS = [
     "address",
     "locality",
 ]
+# Rounds of label propagation when a file is linked (the build's default, var
+# linkage_cluster_rounds, is 12): a file's clusters can be large (a benchmark with
+# clusters of several hundred records) and at benchmark sizes a round costs next to
+# nothing (FEBRL3 links in the same time with 12 or 40), while at a million people
+# clustering with 12 takes about 10 s of the build. clusters_are_converged fails the
+# run when even these are too few.
+FILE_CLUSTER_ROUNDS = 40
+
 # The models that exist only when a file is linked (var linkage_input_path).
 EVALUATION_MODELS = ["int_person_comparison_levels", "int_person_linkage_parameters_trained"]
 LINKAGE_MODELS = [
@@ -537,7 +545,10 @@ def link_file(
     if prepared.resolve() != records_path.resolve():
         shutil.copyfile(prepared, records_path)
     prepared = records_path
-    variables: dict[str, object] = {"linkage_input_path": str(prepared)}
+    variables: dict[str, object] = {
+        "linkage_input_path": str(prepared),
+        "linkage_cluster_rounds": FILE_CLUSTER_ROUNDS,
+    }
     # only what differs from the project's defaults: a changed var re-parses everything
     if link_type != "dedupe_and_link":
         variables["linkage_link_type"] = link_type
