@@ -124,8 +124,8 @@ def invoke(
     project's profiles), plus `env`; without, in the current environment plus `env`.
     `progress(event, unique_id, status)` hears each node start ("started") and finish
     ("finished", with its status), from dbt's events. With `manifest` (dbt's Manifest
-    object, from `parse_manifest`), dbt does not parse the project again: several
-    commands in one process pay the parse once."""
+    object, the `manifest` of a `parse` result), dbt does not parse the project again:
+    several commands in one process pay the parse once."""
     from dbt.cli.main import dbtRunner
 
     values = dict(env or {})
@@ -243,17 +243,6 @@ def preload() -> None:
     its import, too)."""
     import dbt.adapters.duckdb  # noqa: F401
     from dbt.cli.main import dbtRunner  # noqa: F401
-
-
-def parse_manifest(
-    settings: Settings, *, extra: Sequence[str] = (), env: Mapping[str, str] | None = None
-) -> Any:
-    """`dbt parse` in process; return dbt's Manifest object, for `invoke(manifest=...)`.
-    The later commands must use the same vars (`extra`) as the parse."""
-    result = invoke(["parse", *extra], settings, quiet=True, env=env)
-    if not result.success or result.manifest is None:
-        raise JusticeError(f"`dbt parse` failed:\n{result.describe_failure()}")
-    return result.manifest
 
 
 def load_manifest(path: Path) -> dict[str, Any]:

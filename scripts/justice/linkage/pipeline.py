@@ -90,8 +90,8 @@ class Timings:
 def run_dbt(args: list[str], settings: Settings, manifest: object = None) -> list[str]:
     """Run dbt (justice.dbt) with `settings`' paths, its log beside the target unless
     DBT_LOG_PATH says otherwise; raise with dbt's reason on failure; return what the run
-    print()ed. With `manifest` (justice.dbt.parse_manifest), dbt does not parse the
-    project again."""
+    print()ed. With `manifest` (the `manifest` of a `dbt parse` result), dbt does
+    not parse the project again."""
     # no manifest.json or run_results.json: nothing reads them, and writing the
     # manifest takes most of a second
     return dbt.run(
