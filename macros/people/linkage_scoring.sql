@@ -154,16 +154,15 @@
 
 
 {#
-    The comparison levels a comparison's parameters may hold a weight for: its own
-    levels (the null level -1 among them, when it has one) and 0, "all other".
+    The comparison levels a comparison's parameters hold a weight for: the levels
+    linkage_comparison_levels catalogues for it (its own and 0, "all other").
 #}
 {% macro linkage_parameter_levels(comparison) -%}
     {%- set levels = [] -%}
-    {%- for level, description, condition in comparison.levels -%}
-        {%- do levels.append(level) -%}
+    {%- for row in justice.linkage_comparison_levels() -%}
+        {%- if row.comparison == comparison.name -%}
+            {%- do levels.append(row.comparison_level) -%}
+        {%- endif -%}
     {%- endfor -%}
-    {%- if 0 not in levels -%}
-        {%- do levels.append(0) -%}
-    {%- endif -%}
     {{ return(levels) }}
 {%- endmacro %}

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import yaml
 
 from justice import dbt
 from justice.console import PROJECT_ROOT, JusticeError, Settings
@@ -54,12 +55,12 @@ RAW_COLUMNS = [
     "address",
     "locality",
 ]
-# Rounds of label propagation when a file is linked (the build's default, var
-# linkage_cluster_rounds, is 12): a file's clusters can be large (a benchmark with
-# clusters of several hundred records) and at benchmark sizes a round costs next to
-# nothing (FEBRL3 links in the same time with 12 or 40), while at a million people
-# clustering with 12 takes about 10 s of the build. clusters_are_converged fails the
-# run when even these are too few.
+# Rounds of label propagation a linked file gets, or the project's var
+# linkage_cluster_rounds (12, what the build uses) when that is more: a file's clusters
+# can be large (a benchmark with clusters of several hundred records) and at benchmark
+# sizes a round costs next to nothing (FEBRL3 links in the same time with 12 or 40),
+# while at a million people clustering with 12 takes about 10 s of the build.
+# clusters_are_converged fails the run when even these are too few.
 FILE_CLUSTER_ROUNDS = 40
 
 # The models that exist only when a file is linked (var linkage_input_path).
@@ -547,7 +548,7 @@ def link_file(
     prepared = records_path
     variables: dict[str, object] = {
         "linkage_input_path": str(prepared),
-        "linkage_cluster_rounds": FILE_CLUSTER_ROUNDS,
+        "linkage_cluster_rounds": max(FILE_CLUSTER_ROUNDS, _project_var("linkage_cluster_rounds")),
     }
     # only what differs from the project's defaults: a changed var re-parses everything
     if link_type != "dedupe_and_link":
@@ -566,8 +567,10 @@ def link_file(
             raise
         raise JusticeError(
             f"{error}\nthe clusters are not final: some records are more matching pairs "
-            "away from their cluster's smallest record than var linkage_cluster_rounds "
-            "allows (dbt_project.yml); raise it"
+            f"away from their cluster's smallest record than the "
+            f"{variables['linkage_cluster_rounds']} rounds of label propagation allow; "
+            "raise var linkage_cluster_rounds in dbt_project.yml (a linked file gets at "
+            f"least {FILE_CLUSTER_ROUNDS})"
         ) from error
     timings.measure("dbt", started)
     rules = _printed_json(printed, "LINKAGE_RULES")
@@ -585,6 +588,12 @@ def link_file(
         )
         quality = warehouse_quality(con, "truth", rules)
     return LinkResult(quality["records"], timings, quality, prior)
+
+
+def _project_var(name: str) -> object:
+    """A var's default as dbt_project.yml sets it."""
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+    return project["vars"][name]
 
 
 def _build_linkage(settings: Settings, with_vars: list[str]) -> list[str]:
