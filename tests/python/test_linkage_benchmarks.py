@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 from pathlib import Path
@@ -184,3 +185,73 @@ def test_linking_a_file_fails_loudly_when_the_clusters_are_not_final(tmp_path: P
             extra_vars={"linkage_cluster_rounds": 1},
         )
     assert "clusters_are_converged" in str(raised.value)
+
+
+def _historical_style_file(path: Path) -> None:
+    """Records named as a public benchmark names them, not as our standard columns."""
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select * from (values "
+            "('1', 'Q1', 'john', 'smith', '1855-05-12', 'male', 'ab1 2cd', 'london'), "
+            "('2', 'Q1', 'jon', 'smith', '12/05/1855', 'male', 'ab1 2cd', 'london'), "
+            "('3', 'Q2', 'mary', 'jones', null, 'female', null, 'leeds'), "
+            "('4', 'Q2', 'mary', 'jones', '', 'female', null, 'leeds')) "
+            "as t(unique_id, cluster, first_name, surname, dob, gender, postcode_fake, "
+            "birth_place)) "
+            f"to '{path}' (format parquet)"
+        )
+
+
+def test_an_input_file_is_read_through_a_column_mapping_that_says_what_it_used(
+    tmp_path: Path,
+) -> None:
+    source, prepared = tmp_path / "historical.parquet", tmp_path / "records.parquet"
+    _historical_style_file(source)
+    mapping = pipeline.parse_column_mapping(
+        [
+            "forename=first_name",
+            "birth_date=dob",
+            "sex=gender",
+            "postcode=postcode_fake",
+            "source_record_id=unique_id",
+        ]
+    )
+    result = pipeline.prepare_input(source, prepared, "cluster", columns=mapping)
+    assert result.records == 4
+    assert result.used["forename"] == "first_name" and result.used["surname"] == "surname"
+    assert "pnc_number" in result.absent and "forename" not in result.absent
+    assert result.ignored == ["birth_place"]
+    # '12/05/1855' is not a date it can read: said, with the value, not silently nulled
+    assert result.unreadable_birth_dates == 1 and result.unreadable_examples == ["12/05/1855"]
+    said = "\n".join(result.describe())
+    assert "forename <- first_name" in said and "12/05/1855" in said and "birth_place" in said
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"select source_record_id, forename, birth_date, postcode, entity_id "
+            f"from '{prepared}' order by 1"
+        ).fetchall()
+    assert rows[0][1:] == ("john", datetime.date(1855, 5, 12), "ab1 2cd", "Q1")
+    assert [r[0] for r in rows] == ["1", "2", "3", "4"] and rows[1][2] is None
+
+
+def test_an_input_file_with_nothing_to_compare_or_a_wrong_mapping_is_refused(
+    tmp_path: Path,
+) -> None:
+    from justice.console import JusticeError
+
+    source, prepared = tmp_path / "historical.parquet", tmp_path / "records.parquet"
+    _historical_style_file(source)
+    with pytest.raises(JusticeError, match="first_nme"):
+        pipeline.prepare_input(source, prepared, "cluster", columns={"forename": "first_nme"})
+    with pytest.raises(JusticeError, match="not a standard column"):
+        pipeline.parse_column_mapping(["first_name=forename"])
+    with pytest.raises(JusticeError, match="STANDARD=COLUMN"):
+        pipeline.parse_column_mapping(["forename"])
+    only_ids = tmp_path / "ids.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select * from (values ('1', 'a', 'x')) as t(unique_id, cluster, note)) "
+            f"to '{only_ids}' (format parquet)"
+        )
+    with pytest.raises(JusticeError, match="none of the columns the linkage compares"):
+        pipeline.prepare_input(only_ids, prepared, "cluster")

@@ -118,6 +118,14 @@ def evaluate(
     entity_column: Annotated[
         str, typer.Option(help="The true entity column of --input.")
     ] = "entity_id",
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="STANDARD=COLUMN: read a standard column (forename, surname, birth_date, "
+            "sex, postcode, pnc_number, ...) of --input from a column named otherwise, "
+            "e.g. --column forename=first_name --column birth_date=dob. Repeatable.",
+        ),
+    ] = None,
     link_type: Annotated[
         str, typer.Option(help="dedupe_and_link, or link_only (pairs across systems only).")
     ] = "dedupe_and_link",
@@ -145,6 +153,9 @@ def evaluate(
     """
     from justice.linkage.benchmarks import write_benchmark
 
+    if column and input_ is None:
+        raise JusticeError("--column maps the columns of --input, and there is no --input")
+    mapping = pipeline.parse_column_mapping(column)
     if input_ is None and benchmark is None and not compare_splink:
         result = {"data": "warehouse", **evaluate_warehouse(Settings.from_env(lake=lake))}
         typer.echo(json.dumps(result, indent=2))
@@ -163,8 +174,11 @@ def evaluate(
             entity_column = "entity_id"
         else:
             source, name = input_, str(input_)
-        records = pipeline.prepare_input(source, prepared, entity_column)
-        say(f"evaluate: {records} records from {name} ({link_type})")
+        prepared_input = pipeline.prepare_input(source, prepared, entity_column, columns=mapping)
+        say(f"evaluate: {prepared_input.records} records from {name} ({link_type})")
+        if input_ is not None:
+            for line in prepared_input.describe():
+                say(f"evaluate: {line}")
         dbt.preload()  # outside the clock: Splink is timed after its import too
         started = time.perf_counter()
         result = pipeline.link_file(
@@ -249,8 +263,40 @@ def comparison_table(name: str, ours: dict, theirs: dict) -> str:
 @app.command()
 def splink(
     benchmark: Annotated[str, typer.Option(help="febrl3 or febrl4.")] = "febrl4",
+    input_: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            help="Link this Parquet/CSV instead (as `evaluate --input` takes it), with "
+            "Splink's historical-records example settings.",
+        ),
+    ] = None,
+    entity_column: Annotated[
+        str, typer.Option(help="The true entity column of --input.")
+    ] = "entity_id",
+    column: Annotated[
+        list[str] | None,
+        typer.Option(help="STANDARD=COLUMN, as for `evaluate --input`. Repeatable."),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(help="Match probability threshold for --input.")
+    ] = 0.95,
 ) -> None:
-    """Link a FEBRL benchmark with Splink's documented example settings, for comparison."""
+    """Link a FEBRL benchmark, or a file, with Splink's documented example settings, for
+    comparison."""
     from justice.linkage import splink_baseline
 
-    typer.echo(json.dumps(splink_baseline.run(benchmark), indent=2))
+    if input_ is None:
+        if column:
+            raise JusticeError("--column maps the columns of --input, and there is no --input")
+        typer.echo(json.dumps(splink_baseline.run(benchmark), indent=2))
+        return
+    with tempfile.TemporaryDirectory(prefix="justice-splink-") as tmp:
+        prepared = Path(tmp) / "records.parquet"
+        prepared_input = pipeline.prepare_input(
+            input_, prepared, entity_column, columns=pipeline.parse_column_mapping(column)
+        )
+        say(f"splink: {prepared_input.records} records from {input_}")
+        for line in prepared_input.describe():
+            say(f"splink: {line}")
+        typer.echo(json.dumps(splink_baseline.run_records(prepared, threshold), indent=2))

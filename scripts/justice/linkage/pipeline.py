@@ -442,53 +442,160 @@ def _csv_value(value: object) -> object:
     return f"{value:.10g}" if isinstance(value, float) else value
 
 
+# What a linked file needs: at least one of these, or nothing can be compared.
+COMPARED_COLUMNS = (
+    "forename",
+    "surname",
+    "birth_date",
+    "postcode",
+    "pnc_number",
+    "cro_number",
+    "prison_number",
+    "crn",
+    "address",
+    "locality",
+)
+
+
+@dataclass
+class PreparedInput:
+    """What prepare_input made of a file: how many records, which standard column came
+    from which input column, which were absent (null), which input columns were left
+    out, and dates of birth that could not be read (null in the prepared file)."""
+
+    records: int
+    used: dict[str, str]
+    absent: list[str]
+    ignored: list[str]
+    unreadable_birth_dates: int = 0
+    unreadable_examples: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        mapped = ", ".join(
+            standard if source == standard else f"{standard} <- {source}"
+            for standard, source in self.used.items()
+        )
+        lines = [f"columns used: {mapped}"]
+        if self.absent:
+            lines.append(f"not in the file (null): {', '.join(self.absent)}")
+        if self.ignored:
+            lines.append(
+                f"ignored (map one with --column STANDARD=COLUMN): {', '.join(self.ignored)}"
+            )
+        if self.unreadable_birth_dates:
+            lines.append(
+                f"{self.unreadable_birth_dates} of {self.records} dates of birth are not "
+                f"dates (YYYY-MM-DD) and are taken as missing, for example "
+                f"{', '.join(repr(v) for v in self.unreadable_examples)}"
+            )
+        return lines
+
+
+def parse_column_mapping(pairs: list[str] | None) -> dict[str, str]:
+    """`--column STANDARD=COLUMN` options as {standard: column}."""
+    mapping: dict[str, str] = {}
+    for pair in pairs or []:
+        standard, sep, column = pair.partition("=")
+        standard, column = standard.strip(), column.strip()
+        if not sep or not standard or not column:
+            raise JusticeError(
+                f"--column {pair!r}: write STANDARD=COLUMN, e.g. forename=first_name"
+            )
+        if standard not in RAW_COLUMNS:
+            raise JusticeError(
+                f"--column {pair!r}: {standard!r} is not a standard column; "
+                f"choose from {', '.join(RAW_COLUMNS)}"
+            )
+        if standard in mapping:
+            raise JusticeError(f"--column: {standard!r} is mapped twice")
+        mapping[standard] = column
+    return mapping
+
+
 def prepare_input(
-    source: Path, target: Path, entity_column: str, system_column: str | None = None
-) -> int:
+    source: Path,
+    target: Path,
+    entity_column: str,
+    system_column: str | None = None,
+    columns: dict[str, str] | None = None,
+) -> PreparedInput:
     """Write `source` (Parquet or CSV) as a Parquet file of the raw standard columns plus
-    entity_id; missing standard columns become nulls. Returns the number of records."""
+    entity_id. A standard column is read from the input column of the same name, or from
+    the one `columns` maps it to ({standard: input column}); standard columns in neither
+    are null, and the result says which (PreparedInput.describe). Raises JusticeError for
+    a mapped column the file lacks, or a file with no column that can be compared."""
     if not source.exists():
         raise JusticeError(f"no input file at {source}")
+    mapping = dict(columns or {})
+    if system_column:
+        mapping.setdefault("system", system_column)
     reader = "read_csv" if source.suffix.lower() == ".csv" else "read_parquet"
     with duckdb.connect() as con:
         quoted = str(source).replace("'", "''")
         con.execute(f"create view input as select * from {reader}('{quoted}')")
-        present = {row[0] for row in con.execute("describe input").fetchall()}
+        present = [row[0] for row in con.execute("describe input").fetchall()]
+        listed = ", ".join(present)
         if entity_column not in present:
             raise JusticeError(
-                f"{source} has no column {entity_column!r} (the true entity); "
-                f"columns: {', '.join(sorted(present))}"
+                f"{source} has no column {entity_column!r} (the true entity); columns: {listed}"
             )
+        missing = {s: c for s, c in mapping.items() if c not in present}
+        if missing:
+            wanted = ", ".join(f"{s}={c}" for s, c in missing.items())
+            raise JusticeError(f"{source} has no column for --column {wanted}; columns: {listed}")
+        used = {s: mapping.get(s, s) for s in RAW_COLUMNS if mapping.get(s, s) in present}
+        if "source_record_id" not in used and "record_id" in present:
+            used["source_record_id"] = "record_id"
+        if not any(s in used for s in COMPARED_COLUMNS):
+            raise JusticeError(
+                f"{source} has none of the columns the linkage compares "
+                f"({', '.join(COMPARED_COLUMNS)}); columns: {listed}. "
+                "Map yours with --column STANDARD=COLUMN (e.g. --column forename=first_name)"
+            )
+
+        def column(name: str) -> str:
+            return '"' + used[name].replace('"', '""') + '"'
+
         select = []
-        for column in RAW_COLUMNS:
-            if column == "system":
+        for standard in RAW_COLUMNS:
+            if standard in used:
                 expression = (
-                    f"cast({system_column} as varchar)"
-                    if system_column
-                    else "cast(system as varchar)"
-                    if "system" in present
-                    else "'input'"
+                    f"try_cast({column(standard)} as date)"
+                    if standard == "birth_date"
+                    else f"cast({column(standard)} as varchar)"
                 )
-            elif column == "source_record_id" and column not in present:
-                expression = (
-                    "cast(record_id as varchar)"
-                    if "record_id" in present
-                    else "cast(row_number() over () as varchar)"
-                )
-            elif column == "source_table" and column not in present:
+            elif standard == "system":
                 expression = "'input'"
-            elif column not in present:
-                expression = (
-                    "cast(null as date)" if column == "birth_date" else "cast(null as varchar)"
-                )
-            elif column == "birth_date":
-                expression = "try_cast(birth_date as date)"
+            elif standard == "source_record_id":
+                expression = "cast(row_number() over () as varchar)"
+            elif standard == "source_table":
+                expression = "'input'"
             else:
-                expression = f"cast({column} as varchar)"
-            select.append(f"{expression} as {column}")
-        select.append(f"cast({entity_column} as varchar) as entity_id")
+                expression = (
+                    "cast(null as date)" if standard == "birth_date" else "cast(null as varchar)"
+                )
+            select.append(f"{expression} as {standard}")
+        select.append(f'cast("{entity_column}" as varchar) as entity_id')
         con.execute(f"copy (select {', '.join(select)} from input) to '{target}' (format parquet)")
-        return int(con.execute(f"select count(*) from '{target}'").fetchone()[0])
+        records = int(con.execute(f"select count(*) from '{target}'").fetchone()[0])
+        unreadable, examples = 0, []
+        if "birth_date" in used:
+            raw = column("birth_date")
+            bad = (
+                f"from input where {raw} is not null and trim(cast({raw} as varchar)) <> '' "
+                f"and try_cast({raw} as date) is null"
+            )
+            unreadable = int(con.execute(f"select count(*) {bad}").fetchone()[0])
+            examples = [
+                str(row[0])
+                for row in con.execute(
+                    f"select distinct cast({raw} as varchar) {bad} order by 1 limit 3"
+                ).fetchall()
+            ]
+    ignored = [c for c in present if c not in used.values() and c != entity_column]
+    generated = ("system", "source_table", "source_record_id")  # made up when absent
+    absent = [s for s in RAW_COLUMNS if s not in used and s not in generated]
+    return PreparedInput(records, used, absent, ignored, unreadable, examples)
 
 
 @dataclass
@@ -560,20 +667,21 @@ def link_file(
 
     started = time.perf_counter()
     progress("linking: standardising, blocking, comparing, training, scoring, clustering")
-    try:
-        printed = _build_linkage(settings, with_vars)
-    except JusticeError as error:
-        if "clusters_are_converged" not in str(error):
-            raise
+    built = _build_linkage(settings, with_vars)
+    # the convergence test is recognised by its node, not by words in dbt's message
+    unconverged = [r for r in built.failures if _is_convergence_test(r.unique_id)]
+    if unconverged:
         raise JusticeError(
-            f"{error}\nthe clusters are not final: some records are more matching pairs "
-            f"away from their cluster's smallest record than the "
+            f"{unconverged[0].unique_id} ({unconverged[0].status}): "
+            f"{unconverged[0].first_line}\nthe clusters are not final: some records are "
+            "more matching pairs away from their cluster's smallest record than the "
             f"{variables['linkage_cluster_rounds']} rounds of label propagation allow; "
             "raise var linkage_cluster_rounds in dbt_project.yml (a linked file gets at "
             f"least {FILE_CLUSTER_ROUNDS})"
-        ) from error
+        )
+    built.raise_for_failure()
     timings.measure("dbt", started)
-    rules = _printed_json(printed, "LINKAGE_RULES")
+    rules = _printed_json(built.printed, "LINKAGE_RULES")
 
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         prior = con.execute(
@@ -596,13 +704,19 @@ def _project_var(name: str) -> object:
     return project["vars"][name]
 
 
-def _build_linkage(settings: Settings, with_vars: list[str]) -> list[str]:
+def _is_convergence_test(unique_id: str) -> bool:
+    """Whether a node is a clusters_are_converged test (test.<project>.<name>.<hash>)."""
+    parts = unique_id.split(".")
+    return parts[0] == "test" and len(parts) > 2 and parts[2].startswith("clusters_are_converged")
+
+
+def _build_linkage(settings: Settings, with_vars: list[str]) -> dbt.DbtResult:
     """One dbt run: the seed, the models up to the comparison vectors, the parameters
     trained on them (a Python model), scoring and clustering, so dbt's fixed costs
     (start-up, parse) are paid once. Of their tests only the one that proves the clusters
     are final: too few rounds of label propagation (var linkage_cluster_rounds) would
-    otherwise split clusters without a word. Returns what the run printed."""
-    return run_dbt(
+    otherwise split clusters without a word. Returns the run's result, failed or not."""
+    return dbt.invoke(
         [
             "build",
             "--select",
@@ -618,6 +732,9 @@ def _build_linkage(settings: Settings, with_vars: list[str]) -> list[str]:
             # a new warehouse every run: nothing to list in advance (0.1-0.3 s)
             "--no-populate-cache",
             *with_vars,
+            "--no-write-json",
         ],
         settings,
+        quiet=True,
+        env=_log_env(settings),
     )
