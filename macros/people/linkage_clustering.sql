@@ -72,10 +72,14 @@
     build its cluster; null for a record with no matching pair).
 
     Clusters do not chain through weak links. Level 0 takes the connected components
-    of the matching pairs. A component contradicts itself when two of its records
-    have dates of birth (both present) that no single slip explains (fewer than two
-    of year, month and day agree, and not day and month transposed) or different
-    sexes (both present): such a component is split by taking the components again over
+    of the matching pairs. A component contradicts itself when no one date of birth
+    explains all its records' dates of birth (those present), each being that date or
+    one slip from it (two of year, month and day agree, or day and month transposed),
+    or when its records have different sexes (both present). Measuring every date
+    against the one that explains most, rather than every two dates against each other,
+    lets a person's many records each carry a slip of its own (two records with
+    different slips are two slips apart) without the component being taken for two
+    people. Such a component is split by taking the components again over
     only its pairs of match probability >= the next of `split_thresholds` (rising),
     and so on (a pair for which `kept_when` holds, e.g. its dates of birth agree,
     is kept at every threshold); at the last threshold the components stand (evidence that strong
@@ -166,16 +170,48 @@
 
     birth_dates_{{ k }} as (
 
-        select distinct
+        select
             labels.cluster_id,
             traits.birth_date,
             extract(year from traits.birth_date) as birth_year,
             extract(month from traits.birth_date) as birth_month,
-            extract(day from traits.birth_date) as birth_day
+            extract(day from traits.birth_date) as birth_day,
+            count(*) as records
         from labels_{{ k }} as labels
         inner join traits
             on labels.record_id = traits.record_id
         where traits.birth_date is not null
+        group by
+            labels.cluster_id,
+            traits.birth_date,
+            extract(year from traits.birth_date),
+            extract(month from traits.birth_date),
+            extract(day from traits.birth_date)
+
+    ),
+
+    birth_date_support_{{ k }} as (
+
+        -- per date of birth in a cluster: the cluster's dated records it explains,
+        -- its own and those one slip from it (two of year, month and day agree, or
+        -- day and month transposed)
+        select
+            centre.cluster_id,
+            centre.birth_date,
+            sum(other.records) as explained
+        from birth_dates_{{ k }} as centre
+        inner join birth_dates_{{ k }} as other
+            on centre.cluster_id = other.cluster_id
+        where
+            case when centre.birth_year = other.birth_year then 1 else 0 end
+            + case when centre.birth_month = other.birth_month then 1 else 0 end
+            + case when centre.birth_day = other.birth_day then 1 else 0 end >= 2
+            or (
+                centre.birth_year = other.birth_year
+                and centre.birth_month = other.birth_day
+                and centre.birth_day = other.birth_month
+            )
+        group by centre.cluster_id, centre.birth_date
 
     ),
 
@@ -190,22 +226,17 @@
 
         union
 
-        -- two dates of birth that no single slip explains: fewer than two of year,
-        -- month and day agree, and not day and month transposed
-        select a.cluster_id
-        from birth_dates_{{ k }} as a
-        inner join birth_dates_{{ k }} as b
-            on a.cluster_id = b.cluster_id
-            and a.birth_date < b.birth_date
-        where
-            case when a.birth_year = b.birth_year then 1 else 0 end
-            + case when a.birth_month = b.birth_month then 1 else 0 end
-            + case when a.birth_day = b.birth_day then 1 else 0 end < 2
-            and not (
-                a.birth_year = b.birth_year
-                and a.birth_month = b.birth_day
-                and a.birth_day = b.birth_month
-            )
+        -- no one date of birth explains every dated record of the cluster
+        select support.cluster_id
+        from birth_date_support_{{ k }} as support
+        inner join (
+            select cluster_id, sum(records) as dated
+            from birth_dates_{{ k }}
+            group by cluster_id
+        ) as totals
+            on support.cluster_id = totals.cluster_id
+        group by support.cluster_id, totals.dated
+        having max(support.explained) < totals.dated
 
     ),
 

@@ -48,13 +48,27 @@
 
 
 {#
-    Returns a forename without a leading title or honorific ('Mr John', 'DR. JANE'
-    and 'Miss Ann' become 'John', 'JANE' and 'Ann'): titles are not part of a name,
-    and a title in the forename field would hide an exact forename match.
+    Returns a forename without a leading title or honorific ('Mr John', 'DR. JANE',
+    'Miss Ann' and 'Lord Henry' become 'John', 'JANE', 'Ann' and 'Henry'): titles are
+    not part of a name, and a title in the forename field would hide an exact forename
+    match. Matched in any case, as a whole word followed by a space (so 'Sirius' and
+    'Drew' stay). The pattern spells each letter as a class ('[Mm][Rr]'): the same
+    regular expression then means the same on DuckDB and Trino.
 #}
 {% macro without_title(column) -%}
+    {%- set titles = [
+        'mrs', 'mr', 'ms', 'miss', 'mx', 'dr', 'sir', 'dame', 'lord', 'lady',
+        'revd', 'rev', 'prof', 'hon'] -%}
+    {%- set spelled = [] -%}
+    {%- for title in titles -%}
+        {%- set letters = [] -%}
+        {%- for letter in title -%}
+            {%- do letters.append('[' ~ letter | upper ~ letter ~ ']') -%}
+        {%- endfor -%}
+        {%- do spelled.append(letters | join('')) -%}
+    {%- endfor -%}
     {{ justice.regexp_replace_all(
-        column, '^\\s*([Mm][Rr][Ss]?|[Mm][Ss]|[Mm][Ii][Ss][Ss]|[Dd][Rr]|[Mm][Xx]|[Ss][Ii][Rr])\\.?\\s+', '') }}
+        column, '^\\s*(' ~ spelled | join('|') ~ ')\\.?\\s+', '') }}
 {%- endmacro %}
 
 

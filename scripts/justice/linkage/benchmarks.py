@@ -6,6 +6,9 @@ records, each person once in each (linking only across the files). Both become f
 the raw standard columns: given_name → forename, surname, date_of_birth (YYYYMMDD),
 postcode, street number and address → address, suburb → locality. The true entity is the
 number in rec-<n>-org / rec-<n>-dup-<k>.
+
+registers: a synthetic register of persons (justice.linkage.registers: 5,000 people, about
+44,000 records, clusters up to 450 records), the shape FEBRL and the lake lack.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import pyarrow.parquet as pq
 
 from justice.console import JusticeError
 
-BENCHMARKS = {"febrl3": "dedupe_and_link", "febrl4": "link_only"}
+BENCHMARKS = {"febrl3": "dedupe_and_link", "febrl4": "link_only", "registers": "dedupe_and_link"}
+# the benchmarks Splink has documented example settings for (splink_baseline.run)
+FEBRL = ("febrl3", "febrl4")
 
 
 def _frames(name: str) -> list[tuple[str, object]]:
@@ -52,6 +57,11 @@ def _date(value: object) -> str | None:
 def write_benchmark(name: str, path: Path) -> str:
     """Write benchmark `name` to `path` (Parquet, standard columns + entity_id); return
     its link type."""
+    if name == "registers":
+        from justice.linkage.registers import write_registers
+
+        write_registers(path)
+        return BENCHMARKS[name]
     rows: dict[str, list] = {
         key: []
         for key in (

@@ -113,7 +113,11 @@ def evaluate(
         ),
     ] = None,
     benchmark: Annotated[
-        str | None, typer.Option(help="Link and score a FEBRL benchmark: febrl3 or febrl4.")
+        str | None,
+        typer.Option(
+            help="Link and score a benchmark: febrl3 or febrl4 (FEBRL), or registers (a "
+            "synthetic register of persons with clusters of up to 450 records)."
+        ),
     ] = None,
     entity_column: Annotated[
         str, typer.Option(help="The true entity column of --input.")
@@ -151,7 +155,7 @@ def evaluate(
 
     Without --input or --benchmark: the built warehouse against the lake's ground truth.
     """
-    from justice.linkage.benchmarks import write_benchmark
+    from justice.linkage.benchmarks import FEBRL, write_benchmark
 
     if column and input_ is None:
         raise JusticeError("--column maps the columns of --input, and there is no --input")
@@ -195,7 +199,7 @@ def evaluate(
             say("evaluate: linking the same records with Splink")
             theirs = (
                 splink_baseline.run(benchmark)
-                if benchmark
+                if benchmark in FEBRL
                 else splink_baseline.run_records(prepared, threshold or 0.95)
             )
             ours = {
@@ -262,7 +266,7 @@ def comparison_table(name: str, ours: dict, theirs: dict) -> str:
 
 @app.command()
 def splink(
-    benchmark: Annotated[str, typer.Option(help="febrl3 or febrl4.")] = "febrl4",
+    benchmark: Annotated[str, typer.Option(help="febrl3, febrl4 or registers.")] = "febrl4",
     input_: Annotated[
         Path | None,
         typer.Option(
@@ -285,18 +289,26 @@ def splink(
     """Link a FEBRL benchmark, or a file, with Splink's documented example settings, for
     comparison."""
     from justice.linkage import splink_baseline
+    from justice.linkage.benchmarks import FEBRL, write_benchmark
 
-    if input_ is None:
-        if column:
-            raise JusticeError("--column maps the columns of --input, and there is no --input")
+    if column and input_ is None:
+        raise JusticeError("--column maps the columns of --input, and there is no --input")
+    if input_ is None and benchmark in FEBRL:
         typer.echo(json.dumps(splink_baseline.run(benchmark), indent=2))
         return
     with tempfile.TemporaryDirectory(prefix="justice-splink-") as tmp:
         prepared = Path(tmp) / "records.parquet"
+        if input_ is None:
+            source = Path(tmp) / f"{benchmark}.parquet"
+            write_benchmark(benchmark, source)
+            entity_column = "entity_id"
+        else:
+            source = input_
         prepared_input = pipeline.prepare_input(
-            input_, prepared, entity_column, columns=pipeline.parse_column_mapping(column)
+            source, prepared, entity_column, columns=pipeline.parse_column_mapping(column)
         )
-        say(f"splink: {prepared_input.records} records from {input_}")
-        for line in prepared_input.describe():
-            say(f"splink: {line}")
+        say(f"splink: {prepared_input.records} records from {input_ or benchmark}")
+        if input_ is not None:
+            for line in prepared_input.describe():
+                say(f"splink: {line}")
         typer.echo(json.dumps(splink_baseline.run_records(prepared, threshold), indent=2))

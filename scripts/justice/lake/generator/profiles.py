@@ -29,8 +29,10 @@ prison number of a name-only record (``Ident.name_only``). Every injection is lo
 | `cro_missing` | `Rates.cro_present` | 0.35 present | per nomis/delius record |
 | `noms_missing` | `Rates.noms_missing` | 0.50 | per delius/em record of a person with a NOMIS record |
 
-Not reproduced (yet): clusters of several hundred records of one person; the largest true
+Not reproduced here: clusters of several hundred records of one person; the largest true
 cluster stays bounded by the number of cases a person can have in the simulated horizon.
+That shape is a file of its own, not a lake: ``justice.linkage.registers``
+(``justice linkage evaluate --benchmark registers``).
 """
 
 from __future__ import annotations
