@@ -65,6 +65,25 @@
 
 
 {#
+    Returns a condition: the dates of birth of `a` and `b` (relations or CTE aliases
+    with birth_year, birth_month and birth_day) are the same or one slip apart: two of
+    year, month and day agree, or day and month are transposed.
+#}
+{% macro linkage_one_slip_apart(a, b) -%}
+    (
+        case when {{ a }}.birth_year = {{ b }}.birth_year then 1 else 0 end
+        + case when {{ a }}.birth_month = {{ b }}.birth_month then 1 else 0 end
+        + case when {{ a }}.birth_day = {{ b }}.birth_day then 1 else 0 end >= 2
+        or (
+            {{ a }}.birth_year = {{ b }}.birth_year
+            and {{ a }}.birth_month = {{ b }}.birth_day
+            and {{ a }}.birth_day = {{ b }}.birth_month
+        )
+    )
+{%- endmacro %}
+
+
+{#
     Returns one row per record with the person it is linked to: record_id,
     cluster_id (the smallest record_id in the cluster), cluster_size,
     match_probability (of the record's best matching pair; null when it has none)
@@ -72,20 +91,27 @@
     build its cluster; null for a record with no matching pair).
 
     Clusters do not chain through weak links. Level 0 takes the connected components
-    of the matching pairs. A component contradicts itself when no one date of birth
-    explains all its records' dates of birth (those present), each being that date or
-    one slip from it (two of year, month and day agree, or day and month transposed),
-    or when its records have different sexes (both present). Measuring every date
-    against the one that explains most, rather than every two dates against each other,
-    lets a person's many records each carry a slip of its own (two records with
-    different slips are two slips apart) without the component being taken for two
-    people. Such a component is split by taking the components again over
-    only its pairs of match probability >= the next of `split_thresholds` (rising),
-    and so on (a pair for which `kept_when` holds, e.g. its dates of birth agree,
-    is kept at every threshold); at the last threshold the components stand (evidence that strong
-    outweighs a contradiction, e.g. a date of birth entered wholly wrong). Every step is a fixed number of SQL steps, so the
-    clustering ends; the clusters_are_converged test checks after every build that
-    no pair at or above its records' cluster_threshold joins two clusters.
+    of the matching pairs. Each component's dates of birth are measured against one of
+    them, its centre: of the dates recorded most often in it, the one that explains the
+    most records (the same date, or one slip from it: two of year, month and day agree,
+    or day and month transposed). A record is a suspect when the centre does not
+    explain its date of birth, or when its sex is not the one most of the component's
+    records have (both present); a component with a suspect contradicts itself. At the
+    next of `split_thresholds` (rising) the components of a contradicting component's
+    records are taken again over its pairs that reach that threshold (or for which
+    `kept_when` holds, e.g. their dates of birth agree), and, below it, over the pairs
+    between two confirmed records (a date of birth the centre explains). When the
+    suspects are strays (at most `stray_share` of the component's records with a date of
+    birth or a sex: a person's stray errors, not a second person), the pairs between
+    any two records that are not suspects stay too. So a weak bridge to another
+    person's records breaks, while a person's many records, each with a slip or a stray
+    error of its own, stay together and lose at most the strays; measuring every two
+    dates against each other instead took a large cluster for several people (two
+    records with different slips are two slips apart). At the last threshold the
+    components stand (evidence that strong outweighs a contradiction, e.g. a date of
+    birth entered wholly wrong). Every step is a fixed number of SQL steps, so the
+    clustering ends; the clusters_are_converged test checks after every build that no
+    pair at or above its records' cluster_threshold joins two clusters.
 
     Inside, the components are found over the records' numbers (record_number, in
     record_id order, as int_person_records numbers them): at two million people the
@@ -98,9 +124,11 @@
     pairs: scored pairs (record_id_l, record_id_r, match_probability, is_match)
     threshold: the match threshold (is_match), the level-0 cluster_threshold
     kept_when: a condition over the pairs' columns: pairs kept whatever the threshold
+    stray_share: the largest share of suspects that are taken for strays (0: none)
 #}
 {% macro linkage_clusters(
-    records, pairs, rounds, threshold, split_thresholds=[], kept_when='false')
+    records, pairs, rounds, threshold, split_thresholds=[], kept_when='false',
+    stray_share=0)
 -%}
     {%- if rounds | int < 1 -%}
         {{ exceptions.raise_compiler_error(
@@ -137,15 +165,25 @@
 
     traits as (
 
-        select record_number as record_id, birth_date, sex from numbered
+        select
+            record_number as record_id,
+            birth_date,
+            extract(year from birth_date) as birth_year,
+            extract(month from birth_date) as birth_month,
+            extract(day from birth_date) as birth_day,
+            sex
+        from numbered
 
     ),
 
     live_0 as (
 
-        select record_id_l as record_id from matches
-        union
-        select record_id_r as record_id from matches
+        select ends.record_id, false as is_confirmed, false as is_loose
+        from (
+            select record_id_l as record_id from matches
+            union
+            select record_id_r as record_id from matches
+        ) as ends
 
     ),
     {%- for level_threshold in levels %}
@@ -162,6 +200,8 @@
         where matches.match_probability >= {{ level_threshold }}
             {%- if not loop.first %}
             or matches.is_kept
+            or (live_l.is_confirmed and live_r.is_confirmed)
+            or (live_l.is_loose and live_r.is_loose)
             {%- endif %}
 
     ),
@@ -170,13 +210,16 @@
 
     birth_dates_{{ k }} as (
 
+        -- each date of birth recorded in a cluster, its records, and the most
+        -- records any one date of the cluster has
         select
             labels.cluster_id,
             traits.birth_date,
-            extract(year from traits.birth_date) as birth_year,
-            extract(month from traits.birth_date) as birth_month,
-            extract(day from traits.birth_date) as birth_day,
-            count(*) as records
+            traits.birth_year,
+            traits.birth_month,
+            traits.birth_day,
+            count(*) as records,
+            max(count(*)) over (partition by labels.cluster_id) as most
         from labels_{{ k }} as labels
         inner join traits
             on labels.record_id = traits.record_id
@@ -184,59 +227,110 @@
         group by
             labels.cluster_id,
             traits.birth_date,
-            extract(year from traits.birth_date),
-            extract(month from traits.birth_date),
-            extract(day from traits.birth_date)
+            traits.birth_year,
+            traits.birth_month,
+            traits.birth_day
 
     ),
 
-    birth_date_support_{{ k }} as (
+    centres_{{ k }} as (
 
-        -- per date of birth in a cluster: the cluster's dated records it explains,
-        -- its own and those one slip from it (two of year, month and day agree, or
-        -- day and month transposed)
-        select
-            centre.cluster_id,
-            centre.birth_date,
-            sum(other.records) as explained
-        from birth_dates_{{ k }} as centre
-        inner join birth_dates_{{ k }} as other
-            on centre.cluster_id = other.cluster_id
+        -- per cluster, the date of birth the others are measured against: of the
+        -- dates recorded most often, the one that explains most dated records
+        -- (its own and those one slip from it); ties: the earliest
+        select cluster_id, birth_year, birth_month, birth_day
+        from (
+            select
+                centre.cluster_id,
+                centre.birth_year,
+                centre.birth_month,
+                centre.birth_day,
+                row_number() over (
+                    partition by centre.cluster_id
+                    order by
+                        case when centre.records = centre.most then 0 else 1 end,
+                        sum(other.records) desc,
+                        centre.birth_date
+                ) as centre_rank
+            from birth_dates_{{ k }} as centre
+            inner join birth_dates_{{ k }} as other
+                on centre.cluster_id = other.cluster_id
+            where {{ justice.linkage_one_slip_apart('centre', 'other') }}
+            group by
+                centre.cluster_id,
+                centre.birth_date,
+                centre.birth_year,
+                centre.birth_month,
+                centre.birth_day,
+                centre.records,
+                centre.most
+        ) as ranked
+        where centre_rank = 1
+
+    ),
+
+    sexes_{{ k }} as (
+
+        -- per cluster, the sex most of its records have (ties: F before M)
+        select cluster_id, sex
+        from (
+            select
+                labels.cluster_id,
+                traits.sex,
+                row_number() over (
+                    partition by labels.cluster_id
+                    order by count(*) desc, traits.sex
+                ) as sex_rank
+            from labels_{{ k }} as labels
+            inner join traits
+                on labels.record_id = traits.record_id
+            where traits.sex is not null
+            group by labels.cluster_id, traits.sex
+        ) as ranked
+        where sex_rank = 1
+
+    ),
+
+    suspects_{{ k }} as (
+
+        -- records that contradict their cluster: a date of birth its centre does
+        -- not explain, or the other sex than most of its records
+        select labels.record_id, labels.cluster_id
+        from labels_{{ k }} as labels
+        inner join traits
+            on labels.record_id = traits.record_id
+        left join centres_{{ k }} as centre
+            on labels.cluster_id = centre.cluster_id
+        left join sexes_{{ k }} as sexes
+            on labels.cluster_id = sexes.cluster_id
         where
-            case when centre.birth_year = other.birth_year then 1 else 0 end
-            + case when centre.birth_month = other.birth_month then 1 else 0 end
-            + case when centre.birth_day = other.birth_day then 1 else 0 end >= 2
-            or (
-                centre.birth_year = other.birth_year
-                and centre.birth_month = other.birth_day
-                and centre.birth_day = other.birth_month
+            (
+                traits.birth_date is not null
+                and not ({{ justice.linkage_one_slip_apart('traits', 'centre') }})
             )
-        group by centre.cluster_id, centre.birth_date
+            or traits.sex != sexes.sex
 
     ),
 
     contradicted_{{ k }} as (
 
-        select labels.cluster_id
-        from labels_{{ k }} as labels
+        -- clusters with a suspect; strays: suspects are at most `stray_share` of
+        -- the records with a date of birth or a sex (a person's stray errors, not a
+        -- second person)
+        select
+            suspected.cluster_id,
+            suspected.suspects <= {{ stray_share }} * count(*) as is_strays
+        from (
+            select cluster_id, count(*) as suspects
+            from suspects_{{ k }}
+            group by cluster_id
+        ) as suspected
+        inner join labels_{{ k }} as labels
+            on suspected.cluster_id = labels.cluster_id
         inner join traits
             on labels.record_id = traits.record_id
-        group by labels.cluster_id
-        having count(distinct traits.sex) > 1
-
-        union
-
-        -- no one date of birth explains every dated record of the cluster
-        select support.cluster_id
-        from birth_date_support_{{ k }} as support
-        inner join (
-            select cluster_id, sum(records) as dated
-            from birth_dates_{{ k }}
-            group by cluster_id
-        ) as totals
-            on support.cluster_id = totals.cluster_id
-        group by support.cluster_id, totals.dated
-        having max(support.explained) < totals.dated
+        where traits.birth_date is not null or traits.sex is not null
+        group by suspected.cluster_id, suspected.suspects
 
     ),
 
@@ -261,10 +355,19 @@
 
     live_{{ k + 1 }} as (
 
-        select labels.record_id
+        -- confirmed: a date of birth the centre explains, and not a suspect;
+        -- loose: not a suspect in a cluster whose suspects are strays
+        select
+            labels.record_id,
+            traits.birth_date is not null and suspects.record_id is null as is_confirmed,
+            contradicted.is_strays and suspects.record_id is null as is_loose
         from labels_{{ k }} as labels
         inner join contradicted_{{ k }} as contradicted
             on labels.cluster_id = contradicted.cluster_id
+        inner join traits
+            on labels.record_id = traits.record_id
+        left join suspects_{{ k }} as suspects
+            on labels.record_id = suspects.record_id
 
     ),
     {%- endif %}

@@ -48,8 +48,8 @@
 
 
 {#
-    Returns a forename without a leading title or honorific ('Mr John', 'DR. JANE',
-    'Miss Ann' and 'Lord Henry' become 'John', 'JANE', 'Ann' and 'Henry'): titles are
+    Returns a forename without its leading titles or honorifics ('Mr John', 'DR. JANE',
+    'Lord Henry' and 'Rev Dr Paul' become 'John', 'JANE', 'Henry' and 'Paul'): titles are
     not part of a name, and a title in the forename field would hide an exact forename
     match. Matched in any case, as a whole word followed by a space (so 'Sirius' and
     'Drew' stay). The pattern spells each letter as a class ('[Mm][Rr]'): the same
@@ -58,7 +58,7 @@
 {% macro without_title(column) -%}
     {%- set titles = [
         'mrs', 'mr', 'ms', 'miss', 'mx', 'dr', 'sir', 'dame', 'lord', 'lady',
-        'revd', 'rev', 'prof', 'hon'] -%}
+        'revd', 'rev', 'prof'] -%}
     {%- set spelled = [] -%}
     {%- for title in titles -%}
         {%- set letters = [] -%}
@@ -68,7 +68,7 @@
         {%- do spelled.append(letters | join('')) -%}
     {%- endfor -%}
     {{ justice.regexp_replace_all(
-        column, '^\\s*(' ~ spelled | join('|') ~ ')\\.?\\s+', '') }}
+        column, '^\\s*((' ~ spelled | join('|') ~ ')\\.?\\s+)+', '') }}
 {%- endmacro %}
 
 

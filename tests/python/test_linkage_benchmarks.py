@@ -255,6 +255,39 @@ def test_an_input_file_with_nothing_to_compare_or_a_wrong_mapping_is_refused(
         )
     with pytest.raises(JusticeError, match="none of the columns the linkage compares"):
         pipeline.prepare_input(only_ids, prepared, "cluster")
+    # the answer read as a compared column, one column read as two, repeated ids
+    with pytest.raises(JusticeError, match="true entity and cannot also be read as crn"):
+        pipeline.prepare_input(source, prepared, "cluster", columns={"crn": "cluster"})
+    with pytest.raises(JusticeError, match="surname as two standard columns"):
+        pipeline.prepare_input(
+            source, prepared, "cluster", columns={"forename": "surname", "crn": "surname"}
+        )
+    with pytest.raises(JusticeError, match="must be present and unique: 0 missing, 2 repeated"):
+        pipeline.prepare_input(source, prepared, "cluster", columns={"source_record_id": "gender"})
+
+
+def test_a_csv_input_is_read_as_text_and_its_columns_in_any_case(tmp_path: Path) -> None:
+    """Ids keep their leading zeros (007 and 7 are two people), dates are parsed only as
+    YYYY-MM-DD (never guessed day-first or month-first), and 'Surname' is surname."""
+    source, prepared = tmp_path / "people.csv", tmp_path / "records.parquet"
+    source.write_text(
+        "Record_ID,person,Forename,Surname,birth_date\n"
+        "001,007,Ann,Lee,1980-02-03\n"
+        "002,7,Ann,Lee,03/02/1980\n"
+    )
+    result = pipeline.prepare_input(source, prepared, "person")
+    assert result.used == {
+        "source_record_id": "Record_ID",
+        "forename": "Forename",
+        "surname": "Surname",
+        "birth_date": "birth_date",
+    }
+    assert result.unreadable_birth_dates == 1 and result.given_birth_dates == 2
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"select source_record_id, entity_id, birth_date from '{prepared}' order by 1"
+        ).fetchall()
+    assert rows == [("001", "007", datetime.date(1980, 2, 3)), ("002", "7", None)]
 
 
 @pytest.mark.slow

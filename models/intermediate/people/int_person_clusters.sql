@@ -21,6 +21,7 @@ clustered as (
         var('linkage_match_threshold'),
         var('linkage_cluster_split_thresholds'),
         kept_when='gamma_birth_date >= 3',
+        stray_share=var('linkage_cluster_stray_share'),
     ) }}
 
 ),

@@ -22,6 +22,17 @@ app = typer.Typer(
 )
 
 
+EntityColumnOption = Annotated[str, typer.Option(help="The true entity column of --input.")]
+ColumnOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="STANDARD=COLUMN: read a standard column (forename, surname, birth_date, "
+        "sex, postcode, pnc_number, ...) of --input from a column named otherwise, "
+        "e.g. --column forename=first_name --column birth_date=dob. Repeatable.",
+    ),
+]
+
+
 @app.command()
 def train(
     lake: LakeOption = None,
@@ -119,17 +130,8 @@ def evaluate(
             "synthetic register of persons with clusters of up to 450 records)."
         ),
     ] = None,
-    entity_column: Annotated[
-        str, typer.Option(help="The true entity column of --input.")
-    ] = "entity_id",
-    column: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="STANDARD=COLUMN: read a standard column (forename, surname, birth_date, "
-            "sex, postcode, pnc_number, ...) of --input from a column named otherwise, "
-            "e.g. --column forename=first_name --column birth_date=dob. Repeatable.",
-        ),
-    ] = None,
+    entity_column: EntityColumnOption = "entity_id",
+    column: ColumnOption = None,
     link_type: Annotated[
         str, typer.Option(help="dedupe_and_link, or link_only (pairs across systems only).")
     ] = "dedupe_and_link",
@@ -159,6 +161,8 @@ def evaluate(
 
     if column and input_ is None:
         raise JusticeError("--column maps the columns of --input, and there is no --input")
+    if input_ is not None and benchmark is not None:
+        raise JusticeError("give --input or --benchmark, not both")
     mapping = pipeline.parse_column_mapping(column)
     if input_ is None and benchmark is None and not compare_splink:
         result = {"data": "warehouse", **evaluate_warehouse(Settings.from_env(lake=lake))}
@@ -275,13 +279,8 @@ def splink(
             "Splink's historical-records example settings.",
         ),
     ] = None,
-    entity_column: Annotated[
-        str, typer.Option(help="The true entity column of --input.")
-    ] = "entity_id",
-    column: Annotated[
-        list[str] | None,
-        typer.Option(help="STANDARD=COLUMN, as for `evaluate --input`. Repeatable."),
-    ] = None,
+    entity_column: EntityColumnOption = "entity_id",
+    column: ColumnOption = None,
     threshold: Annotated[
         float, typer.Option(help="Match probability threshold for --input.")
     ] = 0.95,

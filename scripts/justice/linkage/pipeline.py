@@ -442,18 +442,10 @@ def _csv_value(value: object) -> object:
     return f"{value:.10g}" if isinstance(value, float) else value
 
 
-# What a linked file needs: at least one of these, or nothing can be compared.
-COMPARED_COLUMNS = (
-    "forename",
-    "surname",
-    "birth_date",
-    "postcode",
-    "pnc_number",
-    "cro_number",
-    "prison_number",
-    "crn",
-    "address",
-    "locality",
+# What a linked file needs: at least one of these, or nothing can be compared (the
+# ids are made up when absent, and sex alone links nobody).
+COMPARED_COLUMNS = tuple(
+    c for c in RAW_COLUMNS if c not in ("system", "source_table", "source_record_id", "sex")
 )
 
 
@@ -469,6 +461,7 @@ class PreparedInput:
     ignored: list[str]
     unreadable_birth_dates: int = 0
     unreadable_examples: list[str] = field(default_factory=list)
+    given_birth_dates: int = 0
 
     def describe(self) -> list[str]:
         mapped = ", ".join(
@@ -484,7 +477,8 @@ class PreparedInput:
             )
         if self.unreadable_birth_dates:
             lines.append(
-                f"{self.unreadable_birth_dates} of {self.records} dates of birth are not "
+                f"{self.unreadable_birth_dates} of {self.given_birth_dates} dates of birth "
+                "given are not "
                 f"dates (YYYY-MM-DD) and are taken as missing, for example "
                 f"{', '.join(repr(v) for v in self.unreadable_examples)}"
             )
@@ -516,23 +510,27 @@ def prepare_input(
     source: Path,
     target: Path,
     entity_column: str,
-    system_column: str | None = None,
     columns: dict[str, str] | None = None,
 ) -> PreparedInput:
-    """Write `source` (Parquet or CSV) as a Parquet file of the raw standard columns plus
-    entity_id. A standard column is read from the input column of the same name, or from
-    the one `columns` maps it to ({standard: input column}); standard columns in neither
-    are null, and the result says which (PreparedInput.describe). Raises JusticeError for
-    a mapped column the file lacks, or a file with no column that can be compared."""
+    """Write `source` (Parquet, or CSV read as text) as a Parquet file of the raw
+    standard columns plus entity_id. A standard column is read from the input column
+    `columns` maps it to ({standard: input column}), else from one of its own name (in
+    any case) that no mapping claims; `source_record_id` falls back to `record_id`, else
+    to row numbers. Standard columns found nowhere are null, and the result says which
+    (PreparedInput.describe). Raises JusticeError for a mapped column the file lacks,
+    one input column read as two, the true entity column read as a compared one,
+    record ids that are missing or repeated, or a file with nothing to compare."""
     if not source.exists():
         raise JusticeError(f"no input file at {source}")
     mapping = dict(columns or {})
-    if system_column:
-        mapping.setdefault("system", system_column)
-    reader = "read_csv" if source.suffix.lower() == ".csv" else "read_parquet"
+    reader = (
+        "read_csv({path}, all_varchar = true)"  # ids keep leading zeros; dates parsed below
+        if source.suffix.lower() == ".csv"
+        else "read_parquet({path})"
+    )
     with duckdb.connect() as con:
-        quoted = str(source).replace("'", "''")
-        con.execute(f"create view input as select * from {reader}('{quoted}')")
+        quoted = "'" + str(source).replace("'", "''") + "'"
+        con.execute(f"create view input as select * from {reader.format(path=quoted)}")
         present = [row[0] for row in con.execute("describe input").fetchall()]
         listed = ", ".join(present)
         if entity_column not in present:
@@ -543,9 +541,16 @@ def prepare_input(
         if missing:
             wanted = ", ".join(f"{s}={c}" for s, c in missing.items())
             raise JusticeError(f"{source} has no column for --column {wanted}; columns: {listed}")
-        used = {s: mapping.get(s, s) for s in RAW_COLUMNS if mapping.get(s, s) in present}
-        if "source_record_id" not in used and "record_id" in present:
-            used["source_record_id"] = "record_id"
+        twice = sorted({c for c in mapping.values() if list(mapping.values()).count(c) > 1})
+        if twice:
+            raise JusticeError(f"--column reads {', '.join(twice)} as two standard columns")
+        used = _standard_sources(mapping, present, entity_column)
+        leaked = [s for s, c in used.items() if c == entity_column]
+        if leaked:
+            raise JusticeError(
+                f"{entity_column!r} is the true entity and cannot also be read as "
+                f"{', '.join(leaked)}: the linkage would compare the answer"
+            )
         if not any(s in used for s in COMPARED_COLUMNS):
             raise JusticeError(
                 f"{source} has none of the columns the linkage compares "
@@ -554,7 +559,7 @@ def prepare_input(
             )
 
         def column(name: str) -> str:
-            return '"' + used[name].replace('"', '""') + '"'
+            return _quoted_identifier(used[name])
 
         select = []
         for standard in RAW_COLUMNS:
@@ -564,27 +569,33 @@ def prepare_input(
                     if standard == "birth_date"
                     else f"cast({column(standard)} as varchar)"
                 )
-            elif standard == "system":
+            elif standard in ("system", "source_table"):
                 expression = "'input'"
             elif standard == "source_record_id":
                 expression = "cast(row_number() over () as varchar)"
-            elif standard == "source_table":
-                expression = "'input'"
             else:
                 expression = (
                     "cast(null as date)" if standard == "birth_date" else "cast(null as varchar)"
                 )
             select.append(f"{expression} as {standard}")
-        select.append(f'cast("{entity_column}" as varchar) as entity_id')
-        con.execute(f"copy (select {', '.join(select)} from input) to '{target}' (format parquet)")
-        records = int(con.execute(f"select count(*) from '{target}'").fetchone()[0])
-        unreadable, examples = 0, []
+        select.append(f"cast({_quoted_identifier(entity_column)} as varchar) as entity_id")
+        con.execute(f"create temp table prepared as select {', '.join(select)} from input")
+        records, ids, without = con.execute(
+            "select count(*), count(distinct (system, source_record_id)), "
+            "count(*) - count(source_record_id) from prepared"
+        ).fetchone()
+        if without or ids != records:
+            raise JusticeError(
+                f"{source}: record ids ({used.get('source_record_id')}) must be present and "
+                f"unique: {without} missing, {records - without - ids} repeated"
+            )
+        con.execute(f"copy prepared to '{target}' (format parquet)")
+        unreadable, dated, examples = 0, 0, []
         if "birth_date" in used:
             raw = column("birth_date")
-            bad = (
-                f"from input where {raw} is not null and trim(cast({raw} as varchar)) <> '' "
-                f"and try_cast({raw} as date) is null"
-            )
+            given = f"from input where nullif(trim(cast({raw} as varchar)), '') is not null"
+            bad = f"{given} and try_cast({raw} as date) is null"
+            dated = int(con.execute(f"select count(*) {given}").fetchone()[0])
             unreadable = int(con.execute(f"select count(*) {bad}").fetchone()[0])
             examples = [
                 str(row[0])
@@ -595,7 +606,33 @@ def prepare_input(
     ignored = [c for c in present if c not in used.values() and c != entity_column]
     generated = ("system", "source_table", "source_record_id")  # made up when absent
     absent = [s for s in RAW_COLUMNS if s not in used and s not in generated]
-    return PreparedInput(records, used, absent, ignored, unreadable, examples)
+    return PreparedInput(records, used, absent, ignored, unreadable, examples, dated)
+
+
+def _standard_sources(
+    mapping: dict[str, str], present: list[str], entity_column: str
+) -> dict[str, str]:
+    """{standard column: input column}: the mapped ones, then each standard column's
+    namesake (any case) that no mapping claims and that is not the true entity, then
+    record_id for source_record_id."""
+    claimed = {*mapping.values(), entity_column}
+    by_lower = {c.lower(): c for c in reversed(present)}  # the first of clashing cases
+    used: dict[str, str] = {}
+    for standard in RAW_COLUMNS:
+        if standard in mapping:
+            used[standard] = mapping[standard]
+        elif standard in present and standard not in claimed:
+            used[standard] = standard
+        elif by_lower.get(standard) and by_lower[standard] not in claimed:
+            used[standard] = by_lower[standard]
+    record_id = by_lower.get("record_id")
+    if "source_record_id" not in used and record_id and record_id not in claimed:
+        used["source_record_id"] = record_id
+    return used
+
+
+def _quoted_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass
@@ -655,7 +692,7 @@ def link_file(
     prepared = records_path
     variables: dict[str, object] = {
         "linkage_input_path": str(prepared),
-        "linkage_cluster_rounds": max(FILE_CLUSTER_ROUNDS, _project_var("linkage_cluster_rounds")),
+        "linkage_cluster_rounds": max(FILE_CLUSTER_ROUNDS, project_var("linkage_cluster_rounds")),
     }
     # only what differs from the project's defaults: a changed var re-parses everything
     if link_type != "dedupe_and_link":
@@ -669,7 +706,10 @@ def link_file(
     progress("linking: standardising, blocking, comparing, training, scoring, clustering")
     built = _build_linkage(settings, with_vars)
     # the convergence test is recognised by its node, not by words in dbt's message
-    unconverged = [r for r in built.failures if _is_convergence_test(r.unique_id)]
+    # (a test that failed, not one whose SQL erred: that is another fault)
+    unconverged = [
+        r for r in built.failures if r.status == "fail" and _is_convergence_test(r.unique_id)
+    ]
     if unconverged:
         raise JusticeError(
             f"{unconverged[0].unique_id} ({unconverged[0].status}): "
@@ -698,7 +738,7 @@ def link_file(
     return LinkResult(quality["records"], timings, quality, prior)
 
 
-def _project_var(name: str) -> object:
+def project_var(name: str) -> object:
     """A var's default as dbt_project.yml sets it."""
     project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
     return project["vars"][name]

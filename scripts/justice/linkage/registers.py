@@ -11,7 +11,9 @@ generator's name pools and noise functions; nothing in it was tuned on a benchma
 | what | rate | unit |
 |---|---|---|
 | records per person | 1 + round(3 x Pareto(1.3)), at most `max_records` (450) | per person: mean about 9, a few hundred for the largest |
-| family | 0.30 | per person: takes the surname and birth place of one of the 30 people before |
+| family | 0.30 | per person: takes the surname and birth place of one of the 30 people before, and is born 1-8 years after them (another month and day) |
+| twin | 0.15 | per family member: born the same day as the one it follows (another forename) |
+| namesake | 0.03 | per person not in a family: the forename and surname of one of the 30 people before, born within 5 years of them |
 | sex | 0.70 male | per person |
 | date of birth | uniform over 1700-1989 | per person |
 | forename typo / nickname / initial only | 0.10 / 0.08 / 0.04 | per record (one of them at most) |
@@ -19,10 +21,10 @@ generator's name pools and noise functions; nothing in it was tuned on a benchma
 | title before the forename | 0.10 | per record: Sir, Dr, Lord, Mr, Rev / Lady, Mrs, Miss, Dr, Dame |
 | forename / surname missing | 0.04 / 0.02 | per record |
 | name only | 0.15 | per record: no date of birth, postcode or birth place |
-| date of birth missing / placeholder / year off 1-2 / other day | 0.25 / 0.04 / 0.08 / 0.04 | per record (one of them at most) |
+| date of birth missing / placeholder / year off 1-2 / other day / wholly wrong | 0.25 / 0.04 / 0.08 / 0.04 / 0.02 | per record (one of them at most) |
 | postcode missing / another postcode | 0.50 / 0.075 | per record not name-only |
 | birth place missing | 0.30 | per record not name-only |
-| sex missing | 0.10 | per record |
+| sex missing / the other sex | 0.10 / 0.01 | per record |
 """
 
 from __future__ import annotations
@@ -79,21 +81,30 @@ def write_registers(
     persons: list[dict] = []
     for _ in range(people):
         sex = "M" if r.random() < 0.7 else "F"
-        if persons and r.random() < 0.3:
+        person = {
+            "sex": sex,
+            "forename": r.choice(pools.male if sex == "M" else pools.female),
+            "surname": r.choice(pools.surnames),
+            "town": r.choice(towns),
+            "birth_date": dt.date(1700, 1, 1) + dt.timedelta(days=r.randrange(290 * 365)),
+            "postcode": r.choice(pools.postcodes),
+        }
+        if persons and r.random() < 0.3:  # a family: surname, birth place, a few years on
             head = persons[max(0, len(persons) - r.randint(1, 30))]
-            surname, town = head["surname"], head["town"]
-        else:
-            surname, town = r.choice(pools.surnames), r.choice(towns)
-        persons.append(
-            {
-                "sex": sex,
-                "forename": r.choice(pools.male if sex == "M" else pools.female),
-                "surname": surname,
-                "town": town,
-                "birth_date": dt.date(1700, 1, 1) + dt.timedelta(days=r.randrange(290 * 365)),
-                "postcode": r.choice(pools.postcodes),
-            }
-        )
+            person["surname"], person["town"] = head["surname"], head["town"]
+            person["birth_date"] = (
+                head["birth_date"]
+                if r.random() < 0.15
+                else dt.date(
+                    head["birth_date"].year + r.randint(1, 8), r.randint(1, 12), r.randint(1, 28)
+                )
+            )
+        elif persons and r.random() < 0.03:  # a namesake born within five years
+            other = persons[max(0, len(persons) - r.randint(1, 30))]
+            person["sex"], person["forename"] = other["sex"], other["forename"]
+            person["surname"] = other["surname"]
+            person["birth_date"] = other["birth_date"] + dt.timedelta(days=r.randint(-1826, 1826))
+        persons.append(person)
     columns: dict[str, list] = {
         key: []
         for key in (
@@ -117,7 +128,7 @@ def write_registers(
             columns["birth_date"].append(
                 None if name_only else _birth_date(person["birth_date"], r)
             )
-            columns["sex"].append(None if r.random() < 0.1 else person["sex"])
+            columns["sex"].append(_sex(person["sex"], r))
             columns["postcode"].append(None if name_only else _postcode(person, pools, r))
             columns["locality"].append(None if name_only or r.random() < 0.3 else person["town"])
             columns["entity_id"].append(f"P{number}")
@@ -156,7 +167,16 @@ def _birth_date(true: dt.date, r: random.Random) -> str | None:
         return true.replace(year=true.year + r.choice((-2, -1, 1, 2))).isoformat()
     if u < 0.41:
         return true.replace(day=r.randint(1, 28)).isoformat()
+    if u < 0.43:
+        return (dt.date(1700, 1, 1) + dt.timedelta(days=r.randrange(290 * 365))).isoformat()
     return true.isoformat()
+
+
+def _sex(true: str, r: random.Random) -> str | None:
+    u = r.random()
+    if u < 0.10:
+        return None
+    return {"M": "F", "F": "M"}[true] if u < 0.11 else true
 
 
 def _postcode(person: dict, pools, r: random.Random) -> str | None:

@@ -25,6 +25,10 @@ import duckdb
 
 from justice.console import JusticeError
 from justice.linkage.metrics import cluster_quality
+from justice.linkage.pipeline import project_var
+
+# Leading titles, as macros/people/standardise.sql's without_title drops them from ours
+TITLES = r"^\s*((mrs|mr|ms|miss|mx|dr|sir|dame|lord|lady|revd|rev|prof)\.?\s+)+"
 
 
 def _prepared(name: str) -> list:
@@ -170,12 +174,17 @@ def run_records(prepared: Path, threshold: float = 0.95) -> dict:
     cluster quality against entity_id."""
     cl, DuckDBAPI, Linker, SettingsCreator, block_on = _splink()
     con = duckdb.connect()
+    # the same cleaning ours gets before comparing (macros/people/standardise.sql):
+    # titles off the forename, placeholder dates of birth missing
+    placeholders = ", ".join(f"date '{d}'" for d in project_var("linkage_placeholder_birth_dates"))
     frame = con.execute(
         "select system || ':' || source_record_id as unique_id, entity_id, "
-        "nullif(upper(trim(forename)), '') as forename, "
+        f"nullif(upper(trim(regexp_replace(forename, '{TITLES}', '', 'i'))), '') as forename, "
         "nullif(upper(trim(surname)), '') as surname, "
-        "strftime(try_cast(birth_date as date), '%Y-%m-%d') as birth_date, "
+        "strftime(case when try_cast(birth_date as date) not in "
+        f"({placeholders}) then try_cast(birth_date as date) end, '%Y-%m-%d') as birth_date, "
         "nullif(upper(replace(postcode, ' ', '')), '') as postcode, "
+        "nullif(upper(trim(locality)), '') as birth_place, "
         "nullif(upper(trim(pnc_number)), '') as pnc_number "
         f"from read_parquet('{prepared}')"
     ).df()
@@ -189,11 +198,13 @@ def run_records(prepared: Path, threshold: float = 0.95) -> dict:
             block_on("postcode", "forename"),
             block_on("postcode", "surname"),
             block_on("substr(postcode, 1, 3)", "birth_date"),
+            block_on("birth_date", "birth_place"),
             block_on("pnc_number"),
         ],
         comparisons=[
             *_names_and_birth_date(cl, "forename", "surname", "birth_date", "%Y-%m-%d"),
             cl.PostcodeComparison("postcode"),
+            cl.ExactMatch("birth_place").configure(term_frequency_adjustments=True),
             cl.ExactMatch("pnc_number"),
         ],
     )
