@@ -52,18 +52,16 @@
     'Lord Henry' and 'Rev Dr Paul' become 'John', 'JANE', 'Henry' and 'Paul'): titles are
     not part of a name, and a title in the forename field would hide an exact forename
     match. Matched in any case, as a whole word followed by a space (so 'Sirius' and
-    'Drew' stay). The pattern spells each letter as a class ('[Mm][Rr]'): the same
-    regular expression then means the same on DuckDB and Trino.
+    'Drew' stay). The titles are var('linkage_forename_titles'). The pattern spells each
+    letter as a class ('[Mm][Rr]'): the same regular expression then means the same on
+    DuckDB and Trino.
 #}
 {% macro without_title(column) -%}
-    {%- set titles = [
-        'mrs', 'mr', 'ms', 'miss', 'mx', 'dr', 'sir', 'dame', 'lord', 'lady',
-        'revd', 'rev', 'prof'] -%}
     {%- set spelled = [] -%}
-    {%- for title in titles -%}
+    {%- for title in var('linkage_forename_titles') -%}
         {%- set letters = [] -%}
         {%- for letter in title -%}
-            {%- do letters.append('[' ~ letter | upper ~ letter ~ ']') -%}
+            {%- do letters.append('[' ~ letter | upper ~ letter | lower ~ ']') -%}
         {%- endfor -%}
         {%- do spelled.append(letters | join('')) -%}
     {%- endfor -%}

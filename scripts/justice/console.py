@@ -32,6 +32,12 @@ class JusticeError(Exception):
     """An error the user can act on: printed as one clear message, exit code non-zero."""
 
 
+def quoted_identifier(name: str) -> str:
+    """A column or table name quoted as an SQL identifier (DuckDB and Trino), its double
+    quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def say(message: str) -> None:
     """Progress for the person running the command (stderr, so stdout stays the result)."""
     typer.echo(message, err=True)

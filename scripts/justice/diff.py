@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from justice.console import JusticeError, Settings, say
+from justice.console import JusticeError, Settings, quoted_identifier, say
 from justice.publish import MARTS_SCHEMA
 
 NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
@@ -86,10 +86,6 @@ def _columns(connection: Any, database: str, mart: str) -> dict[str, str]:
     return {name: str(kind).upper() for name, kind in rows}
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def compare(
     before: Path, after: Path, keys: dict[str, list[str]], examples: int = 3
 ) -> list[MartDiff]:
@@ -129,7 +125,7 @@ def _compare_mart(
     for database, attribute in (("before", "rows_before"), ("after", "rows_after")):
         if mart in tables[database]:
             count = connection.execute(
-                f"select count(*) from {database}.{MARTS_SCHEMA}.{_quote(mart)}"
+                f"select count(*) from {database}.{MARTS_SCHEMA}.{quoted_identifier(mart)}"
             ).fetchone()
             setattr(result, attribute, int(count[0]))
     if result.rows_before is None or result.rows_after is None:
@@ -143,15 +139,19 @@ def _compare_mart(
             "run `dbt parse` so target/manifest.json is current"
         )
     common = [c for c in old if c in new and c not in key]
-    table = f"{MARTS_SCHEMA}.{_quote(mart)}"
-    on = " and ".join(f"b.{_quote(c)} is not distinct from a.{_quote(c)}" for c in key)
+    table = f"{MARTS_SCHEMA}.{quoted_identifier(mart)}"
+    on = " and ".join(
+        f"b.{quoted_identifier(c)} is not distinct from a.{quoted_identifier(c)}" for c in key
+    )
     # rows present on each side: mark them, so a null key column still counts
     joined = (
         f"(select *, true as justice_present from before.{table}) as b full outer join "
         f"(select *, true as justice_present from after.{table}) as a on {on}"
     )
     in_before, in_after = "b.justice_present", "a.justice_present"
-    differs = [f"b.{_quote(c)} is distinct from a.{_quote(c)}" for c in common]
+    differs = [
+        f"b.{quoted_identifier(c)} is distinct from a.{quoted_identifier(c)}" for c in common
+    ]
     any_differs = " or ".join(differs) or "false"
     counts = [
         f"count(*) filter (where {in_after} and not coalesce({in_before}, false))",
@@ -167,8 +167,8 @@ def _compare_mart(
         sums = connection.execute(
             "select "
             + ", ".join(
-                f"(select sum({_quote(c)}) from before.{table}), "
-                f"(select sum({_quote(c)}) from after.{table})"
+                f"(select sum({quoted_identifier(c)}) from before.{table}), "
+                f"(select sum({quoted_identifier(c)}) from after.{table})"
                 for c in figures
             )
         ).fetchone()
@@ -177,7 +177,9 @@ def _compare_mart(
             if first != second:
                 result.figures.append((column, float(first or 0), float(second or 0)))
     if result.changed and examples:
-        keys = ", ".join(f"coalesce(b.{_quote(c)}, a.{_quote(c)})" for c in key)
+        keys = ", ".join(
+            f"coalesce(b.{quoted_identifier(c)}, a.{quoted_identifier(c)})" for c in key
+        )
         rows = connection.execute(
             f"select {keys} from {joined} where {in_before} and {in_after} and "
             f"({' or '.join(differs)}) order by all limit {examples}"

@@ -33,6 +33,32 @@ ColumnOption = Annotated[
 ]
 
 
+def _column_mapping(column: list[str] | None, input_: Path | None) -> dict[str, str]:
+    """The --column options, which only an --input has."""
+    if column and input_ is None:
+        raise JusticeError("--column maps the columns of --input, and there is no --input")
+    return pipeline.parse_column_mapping(column)
+
+
+def _prepare(
+    command: str,
+    source: Path,
+    prepared: Path,
+    entity_column: str,
+    mapping: dict[str, str],
+    *,
+    label: str,
+    described: bool,
+) -> pipeline.PreparedInput:
+    """prepare_input, saying how many records (and, for a user's file, which columns)."""
+    result = pipeline.prepare_input(source, prepared, entity_column, columns=mapping)
+    say(f"{command}: {result.records} records from {label}")
+    if described:
+        for line in result.describe():
+            say(f"{command}: {line}")
+    return result
+
+
 @app.command()
 def train(
     lake: LakeOption = None,
@@ -159,11 +185,9 @@ def evaluate(
     """
     from justice.linkage.benchmarks import FEBRL, write_benchmark
 
-    if column and input_ is None:
-        raise JusticeError("--column maps the columns of --input, and there is no --input")
     if input_ is not None and benchmark is not None:
         raise JusticeError("give --input or --benchmark, not both")
-    mapping = pipeline.parse_column_mapping(column)
+    mapping = _column_mapping(column, input_)
     if input_ is None and benchmark is None and not compare_splink:
         result = {"data": "warehouse", **evaluate_warehouse(Settings.from_env(lake=lake))}
         typer.echo(json.dumps(result, indent=2))
@@ -182,11 +206,15 @@ def evaluate(
             entity_column = "entity_id"
         else:
             source, name = input_, str(input_)
-        prepared_input = pipeline.prepare_input(source, prepared, entity_column, columns=mapping)
-        say(f"evaluate: {prepared_input.records} records from {name} ({link_type})")
-        if input_ is not None:
-            for line in prepared_input.describe():
-                say(f"evaluate: {line}")
+        _prepare(
+            "evaluate",
+            source,
+            prepared,
+            entity_column,
+            mapping,
+            label=f"{name} ({link_type})",
+            described=input_ is not None,
+        )
         dbt.preload()  # outside the clock: Splink is timed after its import too
         started = time.perf_counter()
         result = pipeline.link_file(
@@ -290,8 +318,7 @@ def splink(
     from justice.linkage import splink_baseline
     from justice.linkage.benchmarks import FEBRL, write_benchmark
 
-    if column and input_ is None:
-        raise JusticeError("--column maps the columns of --input, and there is no --input")
+    mapping = _column_mapping(column, input_)
     if input_ is None and benchmark in FEBRL:
         typer.echo(json.dumps(splink_baseline.run(benchmark), indent=2))
         return
@@ -303,11 +330,13 @@ def splink(
             entity_column = "entity_id"
         else:
             source = input_
-        prepared_input = pipeline.prepare_input(
-            source, prepared, entity_column, columns=pipeline.parse_column_mapping(column)
+        _prepare(
+            "splink",
+            source,
+            prepared,
+            entity_column,
+            mapping,
+            label=str(input_ or benchmark),
+            described=input_ is not None,
         )
-        say(f"splink: {prepared_input.records} records from {input_ or benchmark}")
-        if input_ is not None:
-            for line in prepared_input.describe():
-                say(f"splink: {line}")
         typer.echo(json.dumps(splink_baseline.run_records(prepared, threshold), indent=2))

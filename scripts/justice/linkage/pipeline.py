@@ -25,7 +25,7 @@ import numpy as np
 import yaml
 
 from justice import dbt
-from justice.console import PROJECT_ROOT, JusticeError, Settings
+from justice.console import PROJECT_ROOT, JusticeError, Settings, quoted_identifier
 from justice.linkage import em
 
 SEED_PATH = PROJECT_ROOT / "seeds" / "person_linkage_parameters.csv"
@@ -559,7 +559,7 @@ def prepare_input(
             )
 
         def column(name: str) -> str:
-            return _quoted_identifier(used[name])
+            return quoted_identifier(used[name])
 
         select = []
         for standard in RAW_COLUMNS:
@@ -578,7 +578,7 @@ def prepare_input(
                     "cast(null as date)" if standard == "birth_date" else "cast(null as varchar)"
                 )
             select.append(f"{expression} as {standard}")
-        select.append(f"cast({_quoted_identifier(entity_column)} as varchar) as entity_id")
+        select.append(f"cast({quoted_identifier(entity_column)} as varchar) as entity_id")
         con.execute(f"create temp table prepared as select {', '.join(select)} from input")
         records, ids, without = con.execute(
             "select count(*), count(distinct (system, source_record_id)), "
@@ -629,10 +629,6 @@ def _standard_sources(
     if "source_record_id" not in used and record_id and record_id not in claimed:
         used["source_record_id"] = record_id
     return used
-
-
-def _quoted_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass

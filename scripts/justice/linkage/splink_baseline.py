@@ -27,8 +27,12 @@ from justice.console import JusticeError
 from justice.linkage.metrics import cluster_quality
 from justice.linkage.pipeline import project_var
 
-# Leading titles, as macros/people/standardise.sql's without_title drops them from ours
-TITLES = r"^\s*((mrs|mr|ms|miss|mx|dr|sir|dame|lord|lady|revd|rev|prof)\.?\s+)+"
+
+def titles_pattern() -> str:
+    """Leading titles (var linkage_forename_titles), as macros/people/standardise.sql's
+    without_title drops them from ours: a regular expression to match in any case."""
+    titles = "|".join(str(title) for title in project_var("linkage_forename_titles"))
+    return rf"^\s*(({titles})\.?\s+)+"
 
 
 def _prepared(name: str) -> list:
@@ -179,7 +183,8 @@ def run_records(prepared: Path, threshold: float = 0.95) -> dict:
     placeholders = ", ".join(f"date '{d}'" for d in project_var("linkage_placeholder_birth_dates"))
     frame = con.execute(
         "select system || ':' || source_record_id as unique_id, entity_id, "
-        f"nullif(upper(trim(regexp_replace(forename, '{TITLES}', '', 'i'))), '') as forename, "
+        f"nullif(upper(trim(regexp_replace(forename, '{titles_pattern()}', '', 'i'))), '') "
+        "as forename, "
         "nullif(upper(trim(surname)), '') as surname, "
         "strftime(case when try_cast(birth_date as date) not in "
         f"({placeholders}) then try_cast(birth_date as date) end, '%Y-%m-%d') as birth_date, "

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from justice.console import JusticeError, Settings
+from justice.console import JusticeError, Settings, quoted_identifier
 
 UPSTREAM_LAYERS = ("staging", "history", "intermediate")
 MART_LAYER = "marts"
@@ -162,7 +162,7 @@ def collect_personal_values(connection: Any, columns: Iterable[PersonalColumn]) 
             if data_type is None or data_type.endswith("]") or data_type.startswith("STRUCT"):
                 continue
             read += 1
-            quoted = '"' + column.column.replace('"', '""') + '"'
+            quoted = quoted_identifier(column.column)
             values = connection.execute(
                 f"select distinct {quoted} from {relation} where {quoted} is not null"
             ).fetchall()
@@ -202,7 +202,7 @@ def scan_relation(
     relation = f'"{schema}"."{table}"'
     findings = []
     for name, data_type in _existing_columns(connection, relation).items():
-        quoted = '"' + name.replace('"', '""') + '"'
+        quoted = quoted_identifier(name)
         query = f"select distinct {quoted} from {relation} where {quoted} is not null"
         if data_type.startswith(TEXT_TYPES):
             values = [normalise(v[0]) for v in connection.execute(query).fetchall()]
