@@ -697,7 +697,7 @@ def link_file(
     rounds = [FILE_CLUSTER_ROUNDS]
     if extra_vars and "linkage_cluster_rounds" in extra_vars:
         rounds = [int(extra_vars["linkage_cluster_rounds"])]  # as asked: no second run
-    elif FILE_CLUSTER_ROUNDS_AGAIN > rounds[0]:
+    elif rounds[0] < FILE_CLUSTER_ROUNDS_AGAIN:
         rounds.append(FILE_CLUSTER_ROUNDS_AGAIN)
     variables.update(extra_vars or {})
 
