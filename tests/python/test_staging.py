@@ -7,14 +7,18 @@ made valid are added to it, and `justice build` runs once.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
 
 from conftest import Warehouse, make_lake
+from justice.console import PROJECT_ROOT
 from justice.lake.contract import TABLES, RawTable, table
 
 # (system, table, changes to one copied row, source_key of the bad row, expected reason)
@@ -352,3 +356,44 @@ def test_yaml_columns_are_the_built_columns_in_order(corrupted: Warehouse) -> No
         if list(node["columns"]) != built:
             wrong.append(f"{name}: YAML {list(node['columns'])} != built {built}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_not_null_columns_names_each_null_column_and_counts_its_nulls(
+    built_small: Warehouse,
+) -> None:
+    """The one-test-per-model not-null check (tests/dbt/generic/not_null_columns.sql):
+    on rows with nulls it returns each column holding one, with its null count, and
+    nothing for a column without; and the build ran it where per-column not_null tests
+    were (every model with a required column that is not its key)."""
+    import json
+
+    relation = (
+        "(select * from (values (1, null, 'x'), (null, null, 'y'), (3, null, 'z')) "
+        "as rows_under_test(a, b, c))"
+    )
+    inline = '{{ test_not_null_columns("' + relation + "\", ['a', 'b', 'c']) }}"
+    compiled = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "compile",
+            "--inline",
+            inline,
+            "--output",
+            "json",
+            "--profiles-dir",
+            str(PROJECT_ROOT / "profiles"),
+            "--project-dir",
+            str(PROJECT_ROOT),
+            "--quiet",
+        ],
+        env=built_small.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    sql = json.loads(compiled.stdout)["compiled"]
+    with duckdb.connect() as con:
+        assert sorted(con.execute(sql).fetchall()) == [("a", 1), ("b", 3)]
+    results = json.loads((built_small.root / "build_run_results.json").read_text())["results"]
+    ran = [r for r in results if ".not_null_columns_" in r["unique_id"]]
+    assert len(ran) > 50 and {r["status"] for r in ran} == {"pass"}
