@@ -168,9 +168,9 @@ def test_identifier_m_is_measured_on_pairs_the_names_confirm() -> None:
 
 @pytest.mark.slow
 def test_linking_a_file_fails_loudly_when_the_clusters_are_not_final(tmp_path: Path) -> None:
-    """One round of label propagation cannot finish FEBRL3's clusters (records several
-    matching pairs from their cluster's smallest): the run must say so, naming the var
-    to raise, rather than report split clusters as the linkage's quality."""
+    """No round of label propagation after the first hop cannot finish FEBRL3's clusters
+    (a duplicate whose only match is its original points at itself): the run must say
+    so, naming the var, rather than report split clusters as the linkage's quality."""
     from justice.console import JusticeError
     from justice.linkage.benchmarks import write_benchmark
 
@@ -182,7 +182,7 @@ def test_linking_a_file_fails_loudly_when_the_clusters_are_not_final(tmp_path: P
             prepared,
             tmp_path / "work",
             link_type=link_type,
-            extra_vars={"linkage_cluster_rounds": 1},
+            extra_vars={"linkage_cluster_rounds": 0},
         )
     assert "clusters_are_converged" in str(raised.value)
 
@@ -199,15 +199,29 @@ def test_linking_a_file_links_again_with_more_rounds_when_the_first_are_too_few(
     raw, prepared = tmp_path / "febrl3.parquet", tmp_path / "records.parquet"
     link_type = write_benchmark("febrl3", raw)
     pipeline.prepare_input(raw, prepared, "entity_id")
-    monkeypatch.setattr(pipeline, "FILE_CLUSTER_ROUNDS", 1)
-    monkeypatch.setattr(pipeline, "FILE_CLUSTER_ROUNDS_AGAIN", 12)
+    monkeypatch.setattr(pipeline, "_file_cluster_rounds", lambda extra_vars: [0, 12])
     said: list[str] = []
     result = pipeline.link_file(
         prepared, tmp_path / "work", link_type=link_type, progress=said.append
     )
-    assert any("1 rounds" in line and "again with 12" in line for line in said), said
+    assert any("0 rounds" in line and "again with 12" in line for line in said), said
     # FEBRL3 links as the benchmark test measures it with the project's rounds
     assert result.quality["precision"] > 0.99 and result.quality["recall"] > 0.98
+
+
+def test_a_linked_file_gets_at_least_the_projects_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Raising var linkage_cluster_rounds raises a linked file's rounds too; rounds asked
+    for get one run."""
+    monkeypatch.setattr(pipeline, "project_var", lambda name: 8)
+    assert pipeline._file_cluster_rounds(None) == [
+        pipeline.FILE_CLUSTER_ROUNDS,
+        pipeline.FILE_CLUSTER_ROUNDS_AGAIN,
+    ]
+    monkeypatch.setattr(pipeline, "project_var", lambda name: 30)
+    assert pipeline._file_cluster_rounds(None) == [30, pipeline.FILE_CLUSTER_ROUNDS_AGAIN]
+    monkeypatch.setattr(pipeline, "project_var", lambda name: 100)
+    assert pipeline._file_cluster_rounds({}) == [100]
+    assert pipeline._file_cluster_rounds({"linkage_cluster_rounds": 3}) == [3]
 
 
 def _historical_style_file(path: Path) -> None:

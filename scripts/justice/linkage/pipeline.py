@@ -55,13 +55,15 @@ RAW_COLUMNS = [
     "address",
     "locality",
 ]
-# Rounds of label propagation a linked file gets first (as many as the build's var
-# linkage_cluster_rounds), and the rounds it is linked again with when
-# clusters_are_converged says those were too few. Every round joins all matching pairs
-# (at every split threshold), so rounds are not free: on the register benchmark (43,886
-# records, 1.3 M matching pairs) 40 rounds took 4.8 s of clustering and 12 take 2.3 s,
-# while its components are final after 5. A file that needs more (long chains of
-# records each matching only the next) pays one more dbt run, said as it happens.
+# Rounds of label propagation a linked file gets first, and the rounds it is linked
+# again with when clusters_are_converged says those were too few (each at least the
+# project's var linkage_cluster_rounds, so raising the var raises both). Rounds run over
+# the contracted pairs (macros/people/linkage_clustering.sql), at every split threshold;
+# on the register benchmark (43,886 records, 1.3 M matching pairs, components final
+# after 5 rounds over the original pairs) 40 rounds over the original pairs took 4.8 s
+# of clustering, 12 took 2.3 s, and 12 over the contracted pairs 0.8 s. A file that
+# needs more (long chains of records each matching only the next) pays one more dbt
+# run, said as it happens.
 FILE_CLUSTER_ROUNDS = 12
 FILE_CLUSTER_ROUNDS_AGAIN = 60
 
@@ -694,11 +696,7 @@ def link_file(
         variables["linkage_link_type"] = link_type
     if threshold is not None:
         variables["linkage_match_threshold"] = threshold
-    rounds = [FILE_CLUSTER_ROUNDS]
-    if extra_vars and "linkage_cluster_rounds" in extra_vars:
-        rounds = [int(extra_vars["linkage_cluster_rounds"])]  # as asked: no second run
-    elif rounds[0] < FILE_CLUSTER_ROUNDS_AGAIN:
-        rounds.append(FILE_CLUSTER_ROUNDS_AGAIN)
+    rounds = _file_cluster_rounds(extra_vars)
     variables.update(extra_vars or {})
 
     started = time.perf_counter()
@@ -728,13 +726,18 @@ def link_file(
                 f"clusters; linking again with {rounds[attempt + 1]}"
             )
             continue
+        advice = (
+            "give more with extra var linkage_cluster_rounds"
+            if len(rounds) == 1
+            else "raise var linkage_cluster_rounds in dbt_project.yml (a linked file gets "
+            f"at least {FILE_CLUSTER_ROUNDS}, then at least {FILE_CLUSTER_ROUNDS_AGAIN} "
+            "when those are too few)"
+        )
         raise JusticeError(
             f"{unconverged[0].unique_id} ({unconverged[0].status}): "
             f"{unconverged[0].first_line}\nthe clusters are not final: some records are "
             f"more matching pairs away from their cluster's smallest record than the "
-            f"{attempt_rounds} rounds of label propagation allow; raise var "
-            "linkage_cluster_rounds in dbt_project.yml (a linked file gets at least "
-            f"{FILE_CLUSTER_ROUNDS}, then {FILE_CLUSTER_ROUNDS_AGAIN} when those are too few)"
+            f"{attempt_rounds} rounds of label propagation allow; {advice}"
         )
     built.raise_for_failure()
     timings.measure("dbt", started)
@@ -753,6 +756,18 @@ def link_file(
         )
         quality = warehouse_quality(con, "truth", rules)
     return LinkResult(quality["records"], timings, quality, prior)
+
+
+def _file_cluster_rounds(extra_vars: dict[str, object] | None) -> list[int]:
+    """The rounds of label propagation a linked file's runs get, in order: the rounds
+    asked for in `extra_vars` (one run), or FILE_CLUSTER_ROUNDS then
+    FILE_CLUSTER_ROUNDS_AGAIN, each at least the project's var linkage_cluster_rounds."""
+    if extra_vars and "linkage_cluster_rounds" in extra_vars:
+        return [int(extra_vars["linkage_cluster_rounds"])]  # as asked: no second run
+    project = int(project_var("linkage_cluster_rounds"))
+    first = max(FILE_CLUSTER_ROUNDS, project)
+    again = max(FILE_CLUSTER_ROUNDS_AGAIN, project)
+    return [first, again] if again > first else [first]
 
 
 def project_var(name: str) -> object:
