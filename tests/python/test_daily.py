@@ -214,8 +214,10 @@ def test_daily_build_reads_and_tests_only_the_loaded_partitions(daily: dict[str,
     tests = [
         path.read_text()
         for path in folder.glob("*.sql")
-        if "stg_nomis__offenders" in path.read_text() and path.name.startswith(("rec", "not_"))
+        if "stg_nomis__offenders" in path.read_text()
+        and path.name.startswith(("reconciles_", "not_null_", "no_exact_", "accepted_"))
     ]
+    # reconciliation, required columns, exact duplicates, the operation code
     assert len(tests) >= 4
     for text in tests:
         assert f"cast('{LATE}' as date), cast('{NEWEST}' as date))" in text, text
