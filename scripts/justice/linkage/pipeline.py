@@ -726,9 +726,10 @@ def link_file(
                 f"clusters; linking again with {rounds[attempt + 1]}"
             )
             continue
+        asked = bool(extra_vars and "linkage_cluster_rounds" in extra_vars)
         advice = (
-            "give more with extra var linkage_cluster_rounds"
-            if len(rounds) == 1
+            "the run was given these rounds (var linkage_cluster_rounds): give more"
+            if asked
             else "raise var linkage_cluster_rounds in dbt_project.yml (a linked file gets "
             f"at least {FILE_CLUSTER_ROUNDS}, then at least {FILE_CLUSTER_ROUNDS_AGAIN} "
             "when those are too few)"
