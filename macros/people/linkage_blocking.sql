@@ -98,9 +98,17 @@
 {#
     Returns one row per candidate pair of records (record_number_l < record_number_r)
     from the union of `rules` (list of (name, condition) over aliases l and r; a
-    condition may be a list of alternatives), each pair once: a rule keeps only the
-    pairs no earlier rule produced, so no distinct over the union is needed.
-    blocking_rule names the first rule that found the pair.
+    condition may be a list of alternatives), each pair once. blocking_rule names the
+    first rule that found the pair.
+
+    Every rule's join yields all its pairs, numbered by the rule; the union is grouped
+    by pair, keeping the smallest rule number. Filtering each rule's pairs by the
+    negation of every earlier rule (the other way to attribute a pair once) evaluates
+    up to two dozen string conditions on every pair a rule finds, and the rules find
+    the same pairs again and again in large clusters: at 50,000 register records 3.4 s
+    against 1.0 s here, at a million people 35 s against 25 s, the same pairs and rules.
+    The grouping holds every distinct pair once (1 GB more at a million people, spilled
+    beyond the memory limit).
 
     records: a relation with record_number (a whole number per record, ordered as
         record_id), system and the columns the rules use. Pairs carry the numbers, not
@@ -116,38 +124,48 @@
             "linkage_blocked_pairs: unknown link_type '" ~ link_type ~ "'") }}
     {%- endif -%}
     {#- a rule's condition may be a list of alternatives (any of them): each is
-        joined on its own, under the rule's name -#}
+        joined on its own, under the rule's number -#}
     {%- set joins = [] -%}
     {%- for name, condition in rules -%}
+        {%- set rule_number = loop.index -%}
         {%- for alternative in ([condition] if condition is string else condition) -%}
-            {%- do joins.append((name, alternative)) -%}
+            {%- do joins.append((rule_number, alternative)) -%}
         {%- endfor -%}
-    {%- endfor -%}
-    {%- for name, condition in joins %}
-    select
-        l.record_number as record_number_l,
-        r.record_number as record_number_r,
-        '{{ name }}' as blocking_rule
-    from {{ records }} as l
-    inner join {{ records }} as r
-        on {{ condition }}
-        and l.record_number < r.record_number
-        {%- if link_type == 'link_only' %}
-        and l.system <> r.system
-        {%- endif %}
-    {%- if not loop.first %}
-    where
-        {%- for earlier_name, earlier_condition in joins[:loop.index0] %}
-        not coalesce({{ earlier_condition }}, false)
-        {%- if not loop.last %}
-        and{% endif %}
-        {%- endfor %}
-    {%- endif %}
-    {%- if not loop.last %}
-
-    union all
-    {% endif %}
     {%- endfor %}
+    select
+        first_found.record_number_l,
+        first_found.record_number_r,
+        case first_found.rule_number
+            {%- for name, condition in rules %}
+            when {{ loop.index }} then '{{ name }}'
+            {%- endfor %}
+        end as blocking_rule
+    from (
+        select
+            found.record_number_l,
+            found.record_number_r,
+            min(found.rule_number) as rule_number
+        from (
+            {%- for rule_number, condition in joins %}
+            select
+                l.record_number as record_number_l,
+                r.record_number as record_number_r,
+                {{ rule_number }} as rule_number
+            from {{ records }} as l
+            inner join {{ records }} as r
+                on {{ condition }}
+                and l.record_number < r.record_number
+                {%- if link_type == 'link_only' %}
+                and l.system <> r.system
+                {%- endif %}
+            {%- if not loop.last %}
+
+            union all
+            {% endif %}
+            {%- endfor %}
+        ) as found
+        group by found.record_number_l, found.record_number_r
+    ) as first_found
 {%- endmacro %}
 
 
