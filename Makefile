@@ -21,10 +21,13 @@ $(STAMP): pyproject.toml constraints.txt
 	@echo "make: dependencies installed"
 	touch $(STAMP)
 
-# Generate the default synthetic lake (when absent) and build every model on DuckDB.
+# Generate the default synthetic lake (when absent) and build every model on DuckDB;
+# then parse the project ahead for `justice linkage evaluate` (the first file it links
+# would otherwise wait for dbt's whole parse).
 build: venv
 	$(JUSTICE) generate --if-missing
 	$(JUSTICE) build
+	$(JUSTICE) linkage prepare
 
 test: venv browser
 	$(BIN)/python -m pytest
