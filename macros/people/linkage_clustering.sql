@@ -160,7 +160,6 @@
 {%- endmacro %}
 
 
-
 {#
     Returns a condition: the dates of birth of `a` and `b` (relations or CTE aliases
     with birth_year, birth_month and birth_day) are the same or one slip apart: two of

@@ -69,6 +69,18 @@ def test_febrl_f1_floor(benchmark: str, tmp_path: Path) -> None:
     assert all(0 < m <= 1 and 0 < u <= 1 for c, _, m, u in trained if c != em.PRIOR)
 
 
+def test_an_unknown_link_type_is_refused_before_dbt_parses(tmp_path: Path) -> None:
+    refused = subprocess.run(
+        [JUSTICE, "linkage", "prepare", "--keep", str(tmp_path), "--link-type", "dedupe"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 2, refused.stdout + refused.stderr  # a JusticeError
+    assert "unknown link type dedupe: dedupe_and_link or link_only" in refused.stderr
+    assert not (tmp_path / "target").exists()
+
+
 def test_comparison_table_has_both_systems() -> None:
     from justice.linkage.commands import comparison_table
 

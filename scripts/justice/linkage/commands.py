@@ -279,13 +279,7 @@ def prepare(
     links does not wait for dbt's whole parse (10-15 s); `make build` runs it. Later runs
     re-parse only the files changed since."""
     workdir = keep.resolve() if keep is not None else linkage_workdir(lake)
-    kinds = tuple(link_type or ("dedupe_and_link", "link_only"))
-    unknown = sorted(set(kinds) - {"dedupe_and_link", "link_only"})
-    if unknown:
-        raise JusticeError(
-            f"unknown --link-type {', '.join(unknown)}: dedupe_and_link or link_only"
-        )
-    seconds = pipeline.prepare_file_linking(workdir, kinds)
+    seconds = pipeline.prepare_file_linking(workdir, tuple(link_type or pipeline.LINK_TYPES))
     parsed = ", ".join(f"{link_type} {took:.1f} s" for link_type, took in seconds.items())
     say(f"prepare: parsed the project for linking files in {workdir} ({parsed})")
 

@@ -16,9 +16,10 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 import numpy as np
@@ -66,6 +67,8 @@ RAW_COLUMNS = [
 # run, said as it happens.
 FILE_CLUSTER_ROUNDS = 12
 FILE_CLUSTER_ROUNDS_AGAIN = 60
+# dedupe_and_link: pairs within and across systems; link_only: across systems only
+LINK_TYPES = ("dedupe_and_link", "link_only")
 
 # The models that exist only when a file is linked (var linkage_input_path).
 EVALUATION_MODELS = ["int_person_comparison_levels", "int_person_linkage_parameters_trained"]
@@ -666,78 +669,97 @@ def link_file(
     time uses a workdir (a lock file)."""
     from justice.linkage.metrics import warehouse_quality
 
+    check_link_types([link_type])
+    with _lock_workdir(workdir):  # one run at a time links in a workdir
+        settings = _file_settings(workdir, link_type, threshold, extra_vars)
+        for stale in (settings.duckdb_path, workdir / "linkage.duckdb.wal"):
+            stale.unlink(missing_ok=True)
+        timings = Timings()
+        records_path = workdir / "input.parquet"
+        if prepared.resolve() != records_path.resolve():
+            shutil.copyfile(prepared, records_path)
+        prepared = records_path
+        rounds = _file_cluster_rounds(extra_vars)
+
+        started = time.perf_counter()
+        progress("linking: standardising, blocking, comparing, training, scoring, clustering")
+        for attempt, attempt_rounds in enumerate(rounds):
+            variables = _file_vars(workdir, link_type, threshold, extra_vars, attempt_rounds)
+            with_vars = ["--vars", json.dumps(variables, sort_keys=True)]
+            # a second run's other var keeps its own partial-parse state
+            built = _build_linkage(
+                settings
+                if attempt == 0
+                else replace(
+                    settings, target_path=Path(f"{settings.target_path}-{attempt_rounds}")
+                ),
+                with_vars,
+            )
+            # the convergence test is recognised by its node, not by words in dbt's message
+            # (a test that failed, not one whose SQL erred: that is another fault)
+            unconverged = [
+                r
+                for r in built.failures
+                if r.status == "fail" and _is_convergence_test(r.unique_id)
+            ]
+            if not unconverged:
+                break
+            if attempt + 1 < len(rounds):
+                progress(
+                    f"linking: {attempt_rounds} rounds of label propagation did not finish the "
+                    f"clusters; linking again with {rounds[attempt + 1]}"
+                )
+                continue
+            asked = bool(extra_vars and "linkage_cluster_rounds" in extra_vars)
+            advice = (
+                "the run was given these rounds (var linkage_cluster_rounds): give more"
+                if asked
+                else "raise var linkage_cluster_rounds in dbt_project.yml (a linked file gets "
+                f"at least {FILE_CLUSTER_ROUNDS}, then at least {FILE_CLUSTER_ROUNDS_AGAIN} "
+                "when those are too few)"
+            )
+            raise JusticeError(
+                f"{unconverged[0].unique_id} ({unconverged[0].status}): "
+                f"{unconverged[0].first_line}\nthe clusters are not final: some records are "
+                f"more matching pairs away from their cluster's smallest record than the "
+                f"{attempt_rounds} rounds of label propagation allow; {advice}"
+            )
+        built.raise_for_failure()
+        timings.measure("dbt", started)
+        started = time.perf_counter()
+        rules = _printed_json(built.printed, "LINKAGE_RULES")
+
+        with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+            prior = con.execute(
+                "select m_probability from intermediate.int_person_linkage_parameters_trained "
+                "where comparison = ?",
+                [em.PRIOR],
+            ).fetchone()[0]
+            progress(f"linking: trained on the file: {prior:.4f} matching pairs per record")
+            con.execute(
+                "create temp view truth as select system || ':' || source_record_id as record_id, "
+                f"entity_id from read_parquet('{prepared}')"
+            )
+            quality = warehouse_quality(con, "truth", rules)
+        # measuring against the truth is not linking: a step of its own
+        timings.measure("evaluate", started)
+        return LinkResult(quality["records"], timings, quality, prior)
+
+
+def check_link_types(link_types: Sequence[str]) -> None:
+    """Raise JusticeError on a link type the linkage does not know, before dbt parses."""
+    unknown = sorted(set(link_types) - set(LINK_TYPES))
+    if unknown:
+        raise JusticeError(f"unknown link type {', '.join(unknown)}: {' or '.join(LINK_TYPES)}")
+
+
+def _lock_workdir(workdir: Path) -> TextIO:
+    """Create `workdir` and lock its lock file, released when the returned file closes
+    (use it in a `with`): one run at a time links in a workdir."""
     workdir.mkdir(parents=True, exist_ok=True)
     lock = (workdir / ".lock").open("w")
     fcntl.flock(lock, fcntl.LOCK_EX)
-    settings = _file_settings(workdir, link_type, threshold, extra_vars)
-    for stale in (settings.duckdb_path, workdir / "linkage.duckdb.wal"):
-        stale.unlink(missing_ok=True)
-    timings = Timings()
-    records_path = workdir / "input.parquet"
-    if prepared.resolve() != records_path.resolve():
-        shutil.copyfile(prepared, records_path)
-    prepared = records_path
-    rounds = _file_cluster_rounds(extra_vars)
-
-    started = time.perf_counter()
-    progress("linking: standardising, blocking, comparing, training, scoring, clustering")
-    for attempt, attempt_rounds in enumerate(rounds):
-        variables = _file_vars(workdir, link_type, threshold, extra_vars, attempt_rounds)
-        with_vars = ["--vars", json.dumps(variables, sort_keys=True)]
-        # a second run's other var keeps its own partial-parse state
-        built = _build_linkage(
-            settings
-            if attempt == 0
-            else replace(settings, target_path=Path(f"{settings.target_path}-{attempt_rounds}")),
-            with_vars,
-        )
-        # the convergence test is recognised by its node, not by words in dbt's message
-        # (a test that failed, not one whose SQL erred: that is another fault)
-        unconverged = [
-            r for r in built.failures if r.status == "fail" and _is_convergence_test(r.unique_id)
-        ]
-        if not unconverged:
-            break
-        if attempt + 1 < len(rounds):
-            progress(
-                f"linking: {attempt_rounds} rounds of label propagation did not finish the "
-                f"clusters; linking again with {rounds[attempt + 1]}"
-            )
-            continue
-        asked = bool(extra_vars and "linkage_cluster_rounds" in extra_vars)
-        advice = (
-            "the run was given these rounds (var linkage_cluster_rounds): give more"
-            if asked
-            else "raise var linkage_cluster_rounds in dbt_project.yml (a linked file gets "
-            f"at least {FILE_CLUSTER_ROUNDS}, then at least {FILE_CLUSTER_ROUNDS_AGAIN} "
-            "when those are too few)"
-        )
-        raise JusticeError(
-            f"{unconverged[0].unique_id} ({unconverged[0].status}): "
-            f"{unconverged[0].first_line}\nthe clusters are not final: some records are "
-            f"more matching pairs away from their cluster's smallest record than the "
-            f"{attempt_rounds} rounds of label propagation allow; {advice}"
-        )
-    built.raise_for_failure()
-    timings.measure("dbt", started)
-    started = time.perf_counter()
-    rules = _printed_json(built.printed, "LINKAGE_RULES")
-
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        prior = con.execute(
-            "select m_probability from intermediate.int_person_linkage_parameters_trained "
-            "where comparison = ?",
-            [em.PRIOR],
-        ).fetchone()[0]
-        progress(f"linking: trained on the file: {prior:.4f} matching pairs per record")
-        con.execute(
-            "create temp view truth as select system || ':' || source_record_id as record_id, "
-            f"entity_id from read_parquet('{prepared}')"
-        )
-        quality = warehouse_quality(con, "truth", rules)
-    # measuring against the truth is not linking: a step of its own
-    timings.measure("evaluate", started)
-    return LinkResult(quality["records"], timings, quality, prior)
+    return lock
 
 
 def _file_settings(
@@ -782,27 +804,27 @@ def _file_vars(
 
 
 def prepare_file_linking(
-    workdir: Path, link_types: tuple[str, ...] = ("dedupe_and_link", "link_only")
+    workdir: Path, link_types: tuple[str, ...] = LINK_TYPES
 ) -> dict[str, float]:
     """Parse the project ahead for linking files in `workdir` (as link_file's first run
     of each link type would, default threshold and vars), so that the first file linked
     there does not pay dbt's whole parse: dbt keeps the parse in the run's target
     (partial_parse.msgpack), and a later run re-parses only the files changed since.
     Returns the seconds each link type's parse took."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    lock = (workdir / ".lock").open("w")
-    fcntl.flock(lock, fcntl.LOCK_EX)
+    check_link_types(link_types)
     seconds = {}
-    for link_type in link_types:
-        settings = _file_settings(workdir, link_type, None, None)
-        variables = _file_vars(workdir, link_type, None, None, _file_cluster_rounds(None)[0])
-        started = time.perf_counter()
-        dbt.run(
-            ["parse", "--vars", json.dumps(variables, sort_keys=True), "--no-write-json"],
-            settings,
-            env=_log_env(settings),
-        )
-        seconds[link_type] = round(time.perf_counter() - started, 2)
+    with _lock_workdir(workdir):
+        for link_type in link_types:
+            settings = _file_settings(workdir, link_type, None, None)
+            rounds = _file_cluster_rounds(None)[0]
+            variables = _file_vars(workdir, link_type, None, None, rounds)
+            started = time.perf_counter()
+            dbt.run(
+                ["parse", "--vars", json.dumps(variables, sort_keys=True), "--no-write-json"],
+                settings,
+                env=_log_env(settings),
+            )
+            seconds[link_type] = round(time.perf_counter() - started, 2)
     return seconds
 
 
