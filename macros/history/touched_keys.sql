@@ -3,16 +3,31 @@
     raw partition the build loads, new, late or rewritten, written by the harness before
     dbt runs, justice.lake.loads), or none when there is none (a build the harness did
     not plan, e.g. on Athena, or with var history_load_plan false). Looked up when the
-    model runs, never at parse time, so a new plan costs no re-parse.
+    model runs, never at parse time, so a new plan costs no re-parse. An incremental
+    dbt build, run or retry that the harness did not start, on a warehouse the harness
+    loads, is an error naming `justice build` (it would read a stale plan).
 #}
 {% macro load_plan_relation() -%}
     {%- if not execute or not var('history_load_plan', true) -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(adapter.get_relation(
+    {%- set plan = adapter.get_relation(
         database=target.database,
         schema=generate_schema_name('lake', none),
-        identifier='load_plan')) }}
+        identifier='load_plan') -%}
+    {#- a plan belongs to the `justice build` that wrote it (justice.dbt.invoke says so
+        in JUSTICE_HARNESS): a plain dbt run would read the last build's plan and pass
+        over every partition landed since, late ones included, and say nothing -#}
+    {%- if plan is not none and env_var('JUSTICE_HARNESS', '') != '1'
+        and flags.WHICH in ('build', 'run', 'retry') -%}
+        {{ exceptions.raise_compiler_error(
+            "this warehouse's change log is loaded by `justice build`, which plans the "
+            ~ "raw partitions to load (new, late, rewritten) and records what it loaded; "
+            ~ "an incremental `dbt " ~ flags.WHICH ~ "` cannot know which partitions "
+            ~ "landed since and would pass over them. Run `justice build`, or "
+            ~ "`dbt " ~ flags.WHICH ~ " --full-refresh` to rebuild from the whole lake.") }}
+    {%- endif -%}
+    {{ return(plan) }}
 {%- endmacro %}
 
 

@@ -51,8 +51,9 @@
     Returns a forename without its leading titles or honorifics ('Mr John', 'DR. JANE',
     'Lord Henry' and 'Rev Dr Paul' become 'John', 'JANE', 'Henry' and 'Paul'): titles are
     not part of a name, and a title in the forename field would hide an exact forename
-    match. Matched in any case, as a whole word followed by a space (so 'Sirius' and
-    'Drew' stay). The titles are var('linkage_forename_titles'). The pattern spells each
+    match. Matched in any case, as a whole word followed by a space, a dot or the end
+    (so 'Sirius' and 'Drew' stay, 'Dr.Jane' is 'Jane', and a forename that is only a
+    title, 'Mr', is missing). The titles are var('linkage_forename_titles'). The pattern spells each
     letter as a class ('[Mm][Rr]'): the same regular expression then means the same on
     DuckDB and Trino.
 #}
@@ -66,17 +67,18 @@
         {%- do spelled.append(letters | join('')) -%}
     {%- endfor -%}
     {{ justice.regexp_replace_all(
-        column, '^\\s*((' ~ spelled | join('|') ~ ')\\.?\\s+)+', '') }}
+        column, '^\\s*((' ~ spelled | join('|') ~ ')(\\.\\s*|\\s+|\\.?$))+', '') }}
 {%- endmacro %}
 
 
 {#
-    Returns a name with everything but the letters A-Z removed (upper case in, upper
-    case out): 'SMITH-JONES' and "O'NEIL" become 'SMITHJONES' and 'ONEIL'.
+    Returns a name with its accents removed and then everything but the letters A-Z
+    (upper case in, upper case out): 'SMITH-JONES', "O'NEIL" and 'RENÉE' become
+    'SMITHJONES', 'ONEIL' and 'RENEE'.
 #}
 {% macro letters_only(column) -%}
     nullif({{ justice.regexp_replace_all(
-        'upper(' ~ column ~ ')', '[^A-Z]', '') }}, '')
+        'upper(' ~ justice.without_accents(column) ~ ')', '[^A-Z]', '') }}, '')
 {%- endmacro %}
 
 
@@ -158,7 +160,8 @@
                 as forename_letters,
             {{ justice.letters_only('surname') }} as surname_letters,
             trim({{ justice.regexp_replace_all(
-                'upper(surname)', '[^A-Z]+', ' ') }}) as surname_words,
+                'upper(' ~ justice.without_accents('surname') ~ ')', '[^A-Z]+', ' ') }})
+                as surname_words,
             case
                 when cast(birth_date as date) not in (
                     {%- for placeholder in var('linkage_placeholder_birth_dates') %}

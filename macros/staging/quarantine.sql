@@ -29,6 +29,17 @@
 
 
 {#
+    Returns a condition that holds when a flag was delivered (`raw_column` is not blank)
+    but flag_to_boolean did not recognise it (`parsed_column` is null): 'A', '2' or
+    'maybe' would otherwise become a silent null ("not recorded").
+#}
+{% macro is_unrecognised_flag(parsed_column, raw_column) -%}
+    {{ return(parsed_column ~ " is null and nullif(trim(cast(" ~ raw_column ~ " as "
+        ~ dbt.type_string() ~ ")), '') is not null") }}
+{%- endmacro %}
+
+
+{#
     Returns the body of a staging model: the valid rows of its base model, without the
     validation columns (quarantine_reason, source_key, and any `raw_` column kept only to
     validate a parse). Exact duplicate deliveries were already removed in the base model.

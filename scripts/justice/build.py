@@ -215,12 +215,16 @@ def _retry_needs_full_refresh(settings: Settings) -> bool:
 
 
 def record_partitions(settings: Settings, result: dbt.DbtResult) -> None:
-    """Record as loaded the planned files of every table whose history model was built."""
-    from justice.lake.loads import built_history_tables, record_loads
+    """Record as loaded the planned files of every table whose history model was built,
+    unless a test of its change log or history failed (those stay pending, and are
+    tested again by the next build or `--retry`)."""
+    from justice.lake.loads import built_history_tables, record_loads, tables_with_failed_tests
 
-    record_loads(
-        settings.duckdb_path, built_history_tables(result.results), _invocation_id(settings)
-    )
+    tables = built_history_tables(result.results)
+    held = tables_with_failed_tests(result.results, _manifest(settings))
+    if ("*", "*") in held:
+        return
+    record_loads(settings.duckdb_path, tables - held, _invocation_id(settings))
 
 
 # ---------------------------------------------------------------- running dbt
@@ -486,6 +490,14 @@ def command(
         for selector in blocked:
             args += ["--exclude", f"{selector}+"]
         if local and plan_partitions(settings, full_refresh=full_refresh):
+            if select or exclude:
+                # tables outside the selection would keep the old rows, and marts built
+                # on them would be published
+                fail(
+                    "a loaded partition was rewritten or removed, so staging and history "
+                    "must be rebuilt from the whole lake: run `justice build --full-refresh` "
+                    "without --select/--exclude"
+                )
             args.append("--full-refresh")
         pending = PendingPublication(
             vars=variables,

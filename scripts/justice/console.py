@@ -112,8 +112,9 @@ class Settings:
     def duckdb_resources(self) -> dict[str, str]:
         """DuckDB's memory limit, spill directory and threads for the local warehouse
         (profiles/profiles.yml): JUSTICE_DUCKDB_MEMORY_LIMIT, JUSTICE_DUCKDB_TEMP_DIRECTORY
-        and JUSTICE_DUCKDB_THREADS when set, else a quarter of physical memory, a
-        directory beside the warehouse and every core."""
+        and JUSTICE_DUCKDB_THREADS when set, else a quarter of the memory this process may use
+        (default_memory_limit), a directory beside the warehouse and every core it may
+        run on."""
         return {
             "JUSTICE_DUCKDB_MEMORY_LIMIT": os.environ.get("JUSTICE_DUCKDB_MEMORY_LIMIT")
             or default_memory_limit(),
@@ -123,16 +124,35 @@ class Settings:
                 )
             ),
             "JUSTICE_DUCKDB_THREADS": os.environ.get("JUSTICE_DUCKDB_THREADS")
-            or str(os.cpu_count() or 1),
+            or str(available_cores()),
         }
 
 
-def default_memory_limit() -> str:
-    """A quarter of this machine's physical memory, as DuckDB reads a size ("5.8GiB")."""
+def available_cores() -> int:
+    """The cores this process may run on (a container's or taskset's share, not the
+    whole machine's)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def default_memory_limit(cgroup: Path = Path("/sys/fs/cgroup")) -> str:
+    """A quarter of the memory this process may use, as DuckDB reads a size ("5.8GiB"):
+    the machine's physical memory, or a container's limit (cgroup v2 `memory.max`, v1
+    `memory/memory.limit_in_bytes`) when that is lower."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):  # pragma: no cover - not Linux/macOS
         return "25%"
+    for limit_file in (cgroup / "memory.max", cgroup / "memory" / "memory.limit_in_bytes"):
+        try:
+            text = limit_file.read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():  # "max" (v2) means no limit
+            total = min(total, int(text))
+        break
     return f"{total / 4 / 2**30:.1f}GiB"
 
 

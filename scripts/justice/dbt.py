@@ -155,6 +155,9 @@ def invoke(
                 progress("finished", node.unique_id, str(node.node_status).lower())
 
     values.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # the harness started this run: the load plan in the warehouse is its own (a plain
+    # `dbt build` on a warehouse the harness loads is refused: load_plan_relation)
+    values.setdefault("JUSTICE_HARNESS", "1")
     if settings is not None and _writes_local_warehouse(args, settings):
         from justice.salt import write_salt_relation
 

@@ -91,3 +91,21 @@ def test_duckdb_limits_default_from_the_machine(monkeypatch: pytest.MonkeyPatch)
     assert int(resources["JUSTICE_DUCKDB_THREADS"]) >= 1
     monkeypatch.setenv("JUSTICE_DUCKDB_MEMORY_LIMIT", "3GB")
     assert Settings.from_env().dbt_variables()["JUSTICE_DUCKDB_MEMORY_LIMIT"] == "3GB"
+
+
+def test_memory_default_respects_a_container_limit(tmp_path: Path) -> None:
+    """A container's memory limit (cgroup v2 memory.max, v1 memory.limit_in_bytes) lower
+    than the machine's memory sets the default; "max" or a huge v1 value does not."""
+    machine = default_memory_limit(tmp_path / "none")
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    (v2 / "memory.max").write_text(f"{4 * 2**30}\n")
+    assert default_memory_limit(v2) == "1.0GiB"
+    (v2 / "memory.max").write_text("max\n")
+    assert default_memory_limit(v2) == machine
+    v1 = tmp_path / "v1" / "memory"
+    v1.mkdir(parents=True)
+    (v1 / "memory.limit_in_bytes").write_text("9223372036854771712\n")
+    assert default_memory_limit(tmp_path / "v1") == machine
+    (v1 / "memory.limit_in_bytes").write_text(f"{2 * 2**30}\n")
+    assert default_memory_limit(tmp_path / "v1") == "0.5GiB"

@@ -21,7 +21,10 @@ is checked on its own, without dbt.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import Warehouse
+from justice.console import PROJECT_ROOT
 from justice.lake.contract import table
 from justice.lake.loads import plan_loads, record_loads
 
@@ -230,6 +234,51 @@ def test_daily_build_equals_a_full_refresh(daily: dict[str, Any]) -> None:
     assert _differences(incremental, refreshed.root / "justice.duckdb") == {}
 
 
+def test_a_plain_dbt_run_on_the_warehouse_is_refused(daily: dict[str, Any], tmp_path: Path) -> None:
+    """dbt run outside `justice build` would read the last build's load plan and pass
+    over every partition landed since: refused, naming the commands that are right."""
+    env = {**daily["warehouse"].env, "DBT_TARGET_PATH": str(tmp_path / "target")}
+    env.pop("JUSTICE_HARNESS", None)
+    completed = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "run",
+            "--select",
+            "base_nomis__offenders",
+            "--project-dir",
+            str(PROJECT_ROOT),
+            "--profiles-dir",
+            str(PROJECT_ROOT / "profiles"),
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode != 0, output[-3000:]
+    assert "loaded by `justice build`" in output, output[-3000:]
+    assert "dbt run --full-refresh" in output, output[-3000:]
+
+
+def test_a_rewrite_with_a_selection_is_refused(daily: dict[str, Any], tmp_path: Path) -> None:
+    """A rewritten partition makes the build a full refresh of staging and history; with
+    --select, the tables left out would keep the old rows: refused before dbt runs."""
+    shutil.copytree(daily["lake"], tmp_path / "lake")
+    warehouse = Warehouse(lake=tmp_path / "lake", root=tmp_path / "w")
+    warehouse.root.mkdir()
+    shutil.copy2(daily["warehouse"].root / "justice.duckdb", warehouse.root / "justice.duckdb")
+    path = next((tmp_path / "lake").glob("raw/nomis/*/extraction_date=2026-01-02/part-*"))
+    data = pq.read_table(path)
+    pq.write_table(data.slice(0, data.num_rows - 1), path)
+    refused = warehouse.build("--select", "dim_date", check=False)
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0, output[-3000:]
+    assert "rewritten" in output and "justice build --full-refresh" in output, output[-3000:]
+    assert "Traceback" not in output
+
+
 # ---------------------------------------------------------------- the plan alone
 
 
@@ -274,6 +323,22 @@ def test_plan_classifies_partitions(tmp_path: Path) -> None:
             "select count(distinct build_id), count(*) from lake.loaded_partitions"
         ).fetchone()
     assert builds == (1, 4)  # the full refresh rewrote the record
+
+
+def test_plan_finds_a_rewrite_that_kept_size_and_modification_time(tmp_path: Path) -> None:
+    """`cp -p`, `rsync -t` or a restore from an archive keep a file's modification time:
+    a rewrite of the same size is still found, by its checksum."""
+    lake, warehouse = tmp_path / "lake", tmp_path / "w.duckdb"
+    path = _write(lake, "2026-01-01", b"one")
+    stat = path.stat()
+    plan_loads(warehouse, lake)
+    record_loads(warehouse, {("em", "orders")}, "build-1")
+    path.write_bytes(b"ONE")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_mtime_ns == stat.st_mtime_ns
+    plan = plan_loads(warehouse, lake)
+    assert [p[2].isoformat() for p in plan.of("rewritten")] == ["2026-01-01"]
+    assert plan.full_refresh
 
 
 def test_plan_treats_staged_pending_partitions_as_loaded(tmp_path: Path) -> None:

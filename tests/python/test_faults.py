@@ -279,6 +279,23 @@ def inject_wrong_delimiter(lake: Path) -> Injected:
     )
 
 
+def inject_offset_extraction_time(lake: Path) -> Injected:
+    """An EM extract whose extraction time carries a time-zone offset on one line: the
+    cast in staging would drop the offset and misplace the change."""
+    path = _data_file(lake, "em", "device_events")
+    saved = _saved(path)
+    lines = saved[1].decode().splitlines(keepends=True)
+    lines[1] = lines[1].replace(':00",', ':00+01:00",', 1)
+    path.write_text("".join(lines))
+    return Injected(
+        "extraction time with an offset",
+        "em",
+        "device_events",
+        [_rel(lake, path), "line 2", "+01:00", "'extraction_timestamp'"],
+        [saved],
+    )
+
+
 def inject_empty_partition(lake: Path) -> Injected:
     partition = lake / "raw" / "nomis" / "agency_locations" / f"extraction_date={_next_day(lake)}"
     partition.mkdir()
@@ -305,6 +322,23 @@ def inject_duplicated_partition(lake: Path) -> Injected:
     )
 
 
+def inject_hidden_data_file(lake: Path) -> Injected:
+    """A data file whose name starts with a dot (a half-written copy, say), its column
+    renamed: DuckDB's glob would read it and null the column; Athena would skip it."""
+    original = _data_file(lake, "delius", "disposal")
+    path = original.with_name(f".{original.name}")
+    data = pq.read_table(original)
+    renamed = ["length_months" if name == "length" else name for name in data.column_names]
+    pq.write_table(data.rename_columns(renamed), path)
+    return Injected(
+        "hidden data file",
+        "delius",
+        "disposal",
+        [_rel(lake, path), "hidden data file"],
+        [(path, None)],
+    )
+
+
 CONTRACT_FAULTS = [
     inject_truncated_parquet,
     inject_zero_byte_file,
@@ -316,6 +350,8 @@ CONTRACT_FAULTS = [
     inject_wrong_delimiter,
     inject_empty_partition,
     inject_duplicated_partition,
+    inject_hidden_data_file,
+    inject_offset_extraction_time,
 ]
 
 
@@ -348,6 +384,22 @@ def inject_conflicting_duplicate(lake: Path) -> Injected:
         "delius",
         "r_standard_reference_list",
         ["conflicting change"],
+        [(partition, None)],
+    )
+
+
+def inject_unrecognised_flag(lake: Path) -> Injected:
+    """A contact whose attendance flag is neither Y nor N: quarantined with the reason,
+    never staged as "not recorded"."""
+    extracted = dt.datetime.fromisoformat(f"{_next_day(lake)}T23:59:00")
+    source = pq.read_table(_data_file(lake, "delius", "contact")).to_pylist()[0]
+    row = {**source, "op": "I", "extraction_timestamp": extracted, "contact_id": 990000002}
+    partition = _new_partition_file(lake, "delius", "contact", [{**row, "attended": "A"}])
+    return Injected(
+        "unrecognised flag",
+        "delius",
+        "contact",
+        ["unrecognised flag: attended"],
         [(partition, None)],
     )
 
@@ -393,6 +445,22 @@ def test_contract_checker_names_file_and_column(
         assert fragment in rendered, rendered
     injected.repair()
     assert check_lake(lake) == []
+
+
+def test_a_table_without_partitions_is_named(tmp_path: Path, tiny_lake: Path) -> None:
+    """A table's directory with no partition in it (an extract that never arrived) is a
+    contract error naming the table, not DuckDB's "no files found" failing the build;
+    a marker file (Spark's `_SUCCESS`) is not data and is ignored."""
+    lake = tmp_path / "lake"
+    shutil.copytree(tiny_lake, lake)
+    root = lake / "raw" / "em" / "device_events"
+    for partition in root.iterdir():
+        shutil.rmtree(partition)
+    (root / "_SUCCESS").touch()
+    errors = check_lake(lake)
+    assert [(e.system, e.table) for e in errors] == [("em", "device_events")]
+    assert "no partitions" in errors[0].render(lake)
+    assert "raw/em/device_events" in errors[0].render(lake)
 
 
 # ---------------------------------------------------------------- scenario A: contracts
@@ -565,18 +633,34 @@ def test_broken_em_file_repaired_publishes_everything(broken_em: NewDay, clean: 
 @pytest.fixture(scope="module")
 def failing_test(clean: Reference, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     warehouse = _copy(clean, tmp_path_factory.mktemp("failing"))
-    faults = [inject_failing_test(warehouse.lake), inject_conflicting_duplicate(warehouse.lake)]
+    faults = [
+        inject_failing_test(warehouse.lake),
+        inject_conflicting_duplicate(warehouse.lake),
+        inject_unrecognised_flag(warehouse.lake),
+    ]
     broken = warehouse.build(check=False)
     quarantined = warehouse.query(
         "select source_table, source_key, quarantine_reason from staging.stg_quarantine "
-        "where quarantine_reason like 'conflicting%'"
+        "where quarantine_reason like 'conflicting%' or quarantine_reason like 'unrecognised%'"
     )
     published_after_failure = (_sha256(warehouse.published), fingerprints(warehouse.published))
+    day = _next_day(warehouse.lake)
+    loads = {
+        name: warehouse.scalar(
+            f"select count(*) from lake.{name} where source_table = 'incident_cases' "
+            f"and extraction_date = date '{day}'"
+        )
+        for name in ("loaded_partitions", "load_plan")
+    }
+    # a retry before the repair tests the same partition again, and fails again
+    unrepaired = warehouse.build("--retry", check=False)
     for fault in faults:
         fault.repair()
     repaired = warehouse.build("--retry", check=False)
     outcome = Outcome(warehouse, faults, broken, repaired)
     outcome.quarantined = quarantined  # type: ignore[attr-defined]
+    outcome.loads = loads  # type: ignore[attr-defined]
+    outcome.unrepaired = unrepaired  # type: ignore[attr-defined]
     outcome.published_after_failure = published_after_failure  # type: ignore[attr-defined]
     return outcome
 
@@ -593,10 +677,21 @@ def test_failing_test_names_test_model_and_rows(failing_test: Outcome, clean: Re
     assert marts == clean.marts
 
 
+def test_a_partition_whose_delivery_test_failed_stays_planned(failing_test: Outcome) -> None:
+    """The failed test's partition is not recorded as loaded: it stays in the load plan,
+    so a `--retry` (or the next build) tests it again rather than passing over it."""
+    assert failing_test.loads == {"loaded_partitions": 0, "load_plan": 1}  # type: ignore[attr-defined]
+    unrepaired = failing_test.unrepaired  # type: ignore[attr-defined]
+    assert unrepaired.returncode != 0
+    message = unrepaired.stdout + unrepaired.stderr
+    assert "accepted_values_stg_nomis__incident_cases_cdc_operation" in message, message[-3000:]
+    assert "nothing published" in message
+
+
 def test_conflicting_duplicate_quarantined_with_reason(failing_test: Outcome) -> None:
     rows = failing_test.quarantined  # type: ignore[attr-defined]
     assert (
-        sorted(rows)
+        sorted(r for r in rows if r[0] == "r_standard_reference_list")
         == [
             (
                 "r_standard_reference_list",
@@ -606,6 +701,13 @@ def test_conflicting_duplicate_quarantined_with_reason(failing_test: Outcome) ->
         ]
         * 2
     )
+
+
+def test_unrecognised_flag_quarantined_with_reason(failing_test: Outcome) -> None:
+    rows = failing_test.quarantined  # type: ignore[attr-defined]
+    assert [r for r in rows if r[0] == "contact"] == [
+        ("contact", "990000002", "unrecognised flag: attended")
+    ]
 
 
 def test_retry_after_repair_publishes_the_clean_marts(
@@ -723,6 +825,7 @@ def test_fault_kinds_cover_the_issue() -> None:
     kinds = [f.__name__ for f in CONTRACT_FAULTS] + [
         "inject_conflicting_duplicate",
         "inject_failing_test",
+        "inject_unrecognised_flag",
         "interrupted build",
         "as-of before data",
         "empty selection",

@@ -305,6 +305,17 @@ def test_an_input_file_is_read_through_a_column_mapping_that_says_what_it_used(
     assert [r[0] for r in rows] == ["1", "2", "3", "4"] and rows[1][2] is None
 
 
+def test_unambiguous_date_formats_are_read_and_ambiguous_ones_are_not() -> None:
+    expression = pipeline._birth_date_expression("dob")
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"select {expression} from (values ('1985-03-01'), ('19850301'), "
+            "(' 1 Mar 1985'), ('1 March 1985'), ('01/03/1985'), ('1985'), ('')) as t(dob)"
+        ).fetchall()
+    expected = datetime.date(1985, 3, 1)
+    assert [r[0] for r in rows] == [expected] * 4 + [None] * 3
+
+
 def test_an_input_file_with_nothing_to_compare_or_a_wrong_mapping_is_refused(
     tmp_path: Path,
 ) -> None:

@@ -4,12 +4,17 @@ A partition that does not match the contract stops its source table, with an err
 the file and the column; nothing ever becomes null because a column moved. What is
 checked, per file of `<lake>/raw/<system>/<table>/extraction_date=YYYY-MM-DD/`:
 
-- the partition directory is named `extraction_date=<a date>` and holds data files;
+- the table has partitions; each partition directory is named `extraction_date=<a date>`
+  and holds data files;
+- no data file is hidden (a name starting with `.` or `_`: DuckDB reads it, Athena skips
+  it);
 - each file has the table's format (`.parquet` or `.csv`), is not empty and can be read
   (a truncated Parquet file has no footer; a CSV must parse with `,` as the delimiter);
 - its columns are exactly the contract's: none missing, none unexpected (a rename shows
   as both, and is reported as a rename), each of the contract's type (Parquet; CSV is
   text by contract);
+- a CSV's extraction time is a UTC timestamp `YYYY-MM-DD HH:MM:SS` on every line (an
+  offset would be dropped by the cast in staging; garbage would stop the whole build);
 - no file is a byte-for-byte copy of another file of the same table (a partition
   delivered twice).
 
@@ -26,6 +31,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +44,9 @@ from justice.lake.contract import TABLES, RawTable
 
 PARTITION_PREFIX = "extraction_date="
 _OTHER_DELIMITERS = (";", "\t", "|")
+# a CSV's extraction time, as text: UTC without an offset (an offset would be dropped by
+# the cast in staging, and anything else would stop the whole build there, unnamed)
+_EXTRACTION_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?")
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,18 @@ def check_table(lake: Path, table: RawTable) -> list[ContractError]:
         error(root, "no partitions: the table is missing from the lake")
         return errors
     by_size: dict[int, list[Path]] = defaultdict(list)
-    for partition in sorted(p for p in root.iterdir() if not p.name.startswith(".")):
+    entries = sorted(root.iterdir())
+    for hidden in (p for p in entries if is_hidden(p.name) and p.is_dir()):
+        if any(_hidden_data_files(table, hidden)):
+            error(hidden, HIDDEN_DATA)
+    partitions = [p for p in entries if not is_hidden(p.name)]
+    if not partitions:
+        error(
+            root,
+            f"no partitions: the table's directory holds no {PARTITION_PREFIX}YYYY-MM-DD/ "
+            "partition (an extract that never arrived?)",
+        )
+    for partition in partitions:
         if not partition.is_dir():
             error(
                 partition,
@@ -94,7 +114,9 @@ def check_table(lake: Path, table: RawTable) -> list[ContractError]:
         if not is_partition_name(partition.name):
             error(partition, f"not a partition directory: expected {PARTITION_PREFIX}YYYY-MM-DD")
             continue
-        files = sorted(p for p in partition.iterdir() if not p.name.startswith("."))
+        for hidden in _hidden_data_files(table, partition):
+            error(hidden, HIDDEN_DATA)
+        files = sorted(p for p in partition.iterdir() if not is_hidden(p.name))
         if not files:
             error(partition, "empty partition: no data files (an extract cut short?)")
         for path in files:
@@ -115,6 +137,30 @@ def check_table(lake: Path, table: RawTable) -> list[ContractError]:
                 errors += _check_csv(table, path)
     errors += _check_copies(table, by_size)
     return errors
+
+
+# DuckDB's reader (a glob over the partitions) reads a file or directory whose name starts
+# with "." or "_", and Athena, like Hive, skips it: the engines would disagree, and the
+# load record (justice.lake.loads) does not list it either. Markers that are not data files
+# (a `_SUCCESS`, a `.crc`) match no reader's glob and are ignored.
+HIDDEN_DATA = (
+    "a hidden data file (its name starts with '.' or '_'): DuckDB would read it and "
+    "Athena would skip it; remove it, or rename it without the prefix"
+)
+
+
+def is_hidden(name: str) -> bool:
+    """Whether Athena (and Hive) skip a lake entry of this name."""
+    return name.startswith((".", "_"))
+
+
+def _hidden_data_files(table: RawTable, directory: Path) -> list[Path]:
+    """The data files in `directory` that a reader's glob finds although their name, or
+    the directory's, is hidden."""
+    found = sorted(directory.glob(f"*.{table.file_format}"))
+    if is_hidden(directory.name):
+        return found
+    return [path for path in found if is_hidden(path.name)]
 
 
 def is_partition_name(name: str) -> bool:
@@ -216,7 +262,8 @@ def _check_csv(table: RawTable, path: Path) -> list[ContractError]:
 
 
 def check_csv_text(table: RawTable, path: Path | str, text: str) -> list[ContractError]:
-    """A CSV file's text against the contract: delimiter, header, ragged rows."""
+    """A CSV file's text against the contract: delimiter, header, ragged rows, and the
+    envelope's extraction time (UTC 'YYYY-MM-DD HH:MM:SS', as Parquet's is typed)."""
 
     def error(message: str, column: str | None = None) -> ContractError:
         return ContractError(table.system, table.name, path, message, column)
@@ -240,14 +287,33 @@ def check_csv_text(table: RawTable, path: Path | str, text: str) -> list[Contrac
             errors = _check_names(table, path, header)
             if errors:
                 return errors
+            stamp = header.index("extraction_timestamp")
             for line_number, row in enumerate(rows, start=2):
                 if len(row) != len(header):
                     return [
                         error(f"line {line_number} has {len(row)} fields, the header {len(header)}")
                     ]
+                if not _is_extraction_timestamp(row[stamp]):
+                    return [
+                        error(
+                            f"line {line_number}: {row[stamp]!r} is not a timestamp "
+                            "'YYYY-MM-DD HH:MM:SS' in UTC (no time zone offset)",
+                            "extraction_timestamp",
+                        )
+                    ]
     except csv.Error as problem:
         return [error(f"unreadable CSV: {problem}")]
     return []
+
+
+def _is_extraction_timestamp(text: str) -> bool:
+    if not _EXTRACTION_TIMESTAMP.fullmatch(text):
+        return False
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:  # 2026-02-30, 25:00:00
+        return False
+    return True
 
 
 def _check_names(table: RawTable, path: Path | str, found: list[str]) -> list[ContractError]:

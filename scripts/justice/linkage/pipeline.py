@@ -198,6 +198,21 @@ def write_nicknames(path: Path) -> int:
     return len(rows)
 
 
+# Unambiguous ways a file may write a date of birth besides ISO 8601 (`1985-03-01`, which
+# a cast reads, as it does a DATE or TIMESTAMP column): compact (`19850301`, as FEBRL) and
+# with the month's name (`1 Mar 1985`, `1 March 1985`). Day-first or month-first numbers
+# (`01/03/1985`) are ambiguous and stay unreadable (counted and shown by prepare_input).
+BIRTH_DATE_FORMATS = ("%Y%m%d", "%d %b %Y", "%d %B %Y")
+
+
+def _birth_date_expression(column: str) -> str:
+    text = f"trim(cast({column} as varchar))"
+    parsed = [f"try_cast({column} as date)"] + [
+        f"cast(try_strptime({text}, '{pattern}') as date)" for pattern in BIRTH_DATE_FORMATS
+    ]
+    return f"coalesce({', '.join(parsed)})"
+
+
 def possible_pairs(con: duckdb.DuckDBPyConnection, records: str, link_type: str) -> int:
     """How many pairs the records make: all of them, or only those across systems."""
     sizes = [
@@ -572,7 +587,7 @@ def prepare_input(
         for standard in RAW_COLUMNS:
             if standard in used:
                 expression = (
-                    f"try_cast({column(standard)} as date)"
+                    _birth_date_expression(column(standard))
                     if standard == "birth_date"
                     else f"cast({column(standard)} as varchar)"
                 )

@@ -32,7 +32,7 @@ def titles_pattern() -> str:
     """Leading titles (var linkage_forename_titles), as macros/people/standardise.sql's
     without_title drops them from ours: a regular expression to match in any case."""
     titles = "|".join(str(title) for title in project_var("linkage_forename_titles"))
-    return rf"^\s*(({titles})\.?\s+)+"
+    return rf"^\s*(({titles})(\.\s*|\s+|\.?$))+"
 
 
 def _prepared(name: str) -> list:
@@ -182,16 +182,23 @@ def run_records(prepared: Path, threshold: float = 0.95) -> dict:
     # titles off the forename, placeholder dates of birth missing
     placeholders = ", ".join(f"date '{d}'" for d in project_var("linkage_placeholder_birth_dates"))
     frame = con.execute(
+        "with records as (select *, "
+        "upper(regexp_replace(postcode, '\\s', '', 'g')) as postcode_compact "
+        f"from read_parquet('{prepared}')) "
         "select system || ':' || source_record_id as unique_id, entity_id, "
         f"nullif(upper(trim(regexp_replace(forename, '{titles_pattern()}', '', 'i'))), '') "
         "as forename, "
         "nullif(upper(trim(surname)), '') as surname, "
         "strftime(case when try_cast(birth_date as date) not in "
         f"({placeholders}) then try_cast(birth_date as date) end, '%Y-%m-%d') as birth_date, "
-        "nullif(upper(replace(postcode, ' ', '')), '') as postcode, "
+        # 'OUTWARD INWARD': Splink's PostcodeComparison reads the sector with a pattern
+        # that needs the space
+        "nullif(case when length(postcode_compact) >= 5 then "
+        "substr(postcode_compact, 1, length(postcode_compact) - 3) || ' ' || "
+        "right(postcode_compact, 3) else postcode_compact end, '') as postcode, "
         "nullif(upper(trim(locality)), '') as birth_place, "
         "nullif(upper(trim(pnc_number)), '') as pnc_number "
-        f"from read_parquet('{prepared}')"
+        "from records"
     ).df()
     started = time.perf_counter()
     settings = SettingsCreator(

@@ -28,7 +28,12 @@ renamed as (
         {{ justice.flag_to_boolean('soft_deleted') }} as is_soft_deleted,
 
         -- dates
-        cast(contact_date as date) as contact_date
+        cast(contact_date as date) as contact_date,
+
+        -- validation only (raw_ columns are not staged)
+        attended as raw_attended,
+        complied as raw_complied,
+        soft_deleted as raw_soft_deleted
 
     from deduplicated
 
@@ -49,6 +54,12 @@ validated as (
         {{ justice.quarantine_reason([
             ('contact_id is null', 'null key: contact_id'),
             ('contact_date is null', 'missing required date: contact_date'),
+            (justice.is_unrecognised_flag('has_attended', 'raw_attended'),
+                'unrecognised flag: attended'),
+            (justice.is_unrecognised_flag('has_complied', 'raw_complied'),
+                'unrecognised flag: complied'),
+            (justice.is_unrecognised_flag('is_soft_deleted', 'raw_soft_deleted'),
+                'unrecognised flag: soft_deleted'),
             justice.conflicting_change_rule(['contact_id']),
         ]) }} as quarantine_reason
     from changes

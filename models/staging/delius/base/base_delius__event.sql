@@ -27,7 +27,11 @@ renamed as (
         {{ justice.flag_to_boolean('soft_deleted') }} as is_soft_deleted,
 
         -- dates
-        cast(referral_date as date) as referral_date
+        cast(referral_date as date) as referral_date,
+
+        -- validation only (raw_ columns are not staged)
+        active_flag as raw_active_flag,
+        soft_deleted as raw_soft_deleted
 
     from deduplicated
 
@@ -48,6 +52,10 @@ validated as (
         {{ justice.quarantine_reason([
             ('event_id is null', 'null key: event_id'),
             ('referral_date is null', 'missing required date: referral_date'),
+            (justice.is_unrecognised_flag('is_active', 'raw_active_flag'),
+                'unrecognised flag: active_flag'),
+            (justice.is_unrecognised_flag('is_soft_deleted', 'raw_soft_deleted'),
+                'unrecognised flag: soft_deleted'),
             justice.conflicting_change_rule(['event_id']),
         ]) }} as quarantine_reason
     from changes

@@ -38,7 +38,10 @@ renamed as (
 
         -- timestamps
         cast(last_updated_datetime as {{ justice.type_timestamp() }})
-            as last_updated_at
+            as last_updated_at,
+
+        -- validation only (raw_ columns are not staged)
+        soft_deleted as raw_soft_deleted
 
     from deduplicated
 
@@ -58,6 +61,8 @@ validated as (
         {{ justice.source_key(['offender_id']) }} as source_key,
         {{ justice.quarantine_reason([
             ('offender_id is null', 'null key: offender_id'),
+            (justice.is_unrecognised_flag('is_soft_deleted', 'raw_soft_deleted'),
+                'unrecognised flag: soft_deleted'),
             justice.conflicting_change_rule(['offender_id'], changed_at='last_updated_at'),
         ]) }} as quarantine_reason
     from changes

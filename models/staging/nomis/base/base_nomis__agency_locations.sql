@@ -27,7 +27,10 @@ renamed as (
         {{ justice.clean_code('agency_location_type') }} as location_type_code,
 
         -- booleans
-        {{ justice.flag_to_boolean('active_flag') }} as is_active
+        {{ justice.flag_to_boolean('active_flag') }} as is_active,
+
+        -- validation only (raw_ columns are not staged)
+        active_flag as raw_active_flag
 
     from deduplicated
 
@@ -47,6 +50,8 @@ validated as (
         {{ justice.source_key(['location_code']) }} as source_key,
         {{ justice.quarantine_reason([
             ('location_code is null', 'null key: agy_loc_id'),
+            (justice.is_unrecognised_flag('is_active', 'raw_active_flag'),
+                'unrecognised flag: active_flag'),
             justice.conflicting_change_rule(['location_code']),
         ]) }} as quarantine_reason
     from changes

@@ -30,7 +30,10 @@ renamed as (
 
         -- dates
         cast(booking_begin_date as date) as booking_start_date,
-        cast(booking_end_date as date) as booking_end_date
+        cast(booking_end_date as date) as booking_end_date,
+
+        -- validation only (raw_ columns are not staged)
+        active_flag as raw_active_flag
 
     from deduplicated
 
@@ -52,6 +55,8 @@ validated as (
             ('booking_id is null', 'null key: offender_book_id'),
             ('booking_start_date is null',
                 'missing required date: booking_begin_date'),
+            (justice.is_unrecognised_flag('is_active', 'raw_active_flag'),
+                'unrecognised flag: active_flag'),
             justice.conflicting_change_rule(['booking_id']),
         ]) }} as quarantine_reason
     from changes
