@@ -29,8 +29,13 @@ build: venv
 	$(JUSTICE) build
 	$(JUSTICE) linkage prepare
 
+# Two workers (pytest-xdist), a test file each at a time (their module fixtures build
+# lakes and warehouses once per file): most tests are dbt runs on small lakes, which keep
+# one core busy with Python, so two share a 2-core machine well. TEST_WORKERS=0 runs them
+# in one process.
+TEST_WORKERS ?= 2
 test: venv browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The browser test (tests/python/test_review.py) loads the docs in Debian's headless
 # chromium: installed here when missing and we are root (as CI is); otherwise a hint.
