@@ -33,7 +33,7 @@ from typing import Annotated, Any
 import typer
 
 from justice import dbt
-from justice.console import JusticeError, LakeOption, Settings, fail, say
+from justice.console import PROJECT_ROOT, JusticeError, LakeOption, Settings, fail, say
 
 PENDING_FILE = "publication_pending.json"
 # Unit tests check SQL logic on fixed inputs: they belong to development and CI, not to
@@ -183,15 +183,25 @@ def plan_partitions(settings: Settings, *, full_refresh: bool) -> bool:
     """Write the load plan (justice.lake.loads) and name the new, late and rewritten
     partitions; True when the build must become a full refresh (a partition was
     rewritten or removed after it was loaded)."""
-    from justice.lake.loads import plan_loads
+    from justice.lake.loads import code_fingerprint, plan_loads
 
-    plan = plan_loads(settings.duckdb_path, settings.lake_path, full_refresh=full_refresh)
+    plan = plan_loads(
+        settings.duckdb_path,
+        settings.lake_path,
+        full_refresh=full_refresh,
+        code=code_fingerprint(PROJECT_ROOT),
+    )
     for line in plan.describe():
         say(line)
     if plan.full_refresh and not full_refresh:
+        why = (
+            "a loaded partition was rewritten or removed: its old change rows cannot be merged away"
+            if plan.of("rewritten") or plan.removed
+            else "the stored rows were built by other SQL, which an incremental build "
+            "would mix with the new"
+        )
         say(
-            "lake: a loaded partition was rewritten or removed: its old change rows cannot "
-            "be merged away, so this build rebuilds history from the whole lake "
+            f"lake: {why}, so this build rebuilds staging and history from the whole lake "
             "(--full-refresh)"
         )
         return True
@@ -218,13 +228,23 @@ def record_partitions(settings: Settings, result: dbt.DbtResult) -> None:
     """Record as loaded the planned files of every table whose history model was built,
     unless a test of its change log or history failed (those stay pending, and are
     tested again by the next build or `--retry`)."""
-    from justice.lake.loads import built_history_tables, record_loads, tables_with_failed_tests
+    from justice.lake.loads import (
+        built_history_tables,
+        code_fingerprint,
+        record_loads,
+        tables_with_failed_tests,
+    )
 
     tables = built_history_tables(result.results)
     held = tables_with_failed_tests(result.results, _manifest(settings))
     if ("*", "*") in held:
         return
-    record_loads(settings.duckdb_path, tables - held, _invocation_id(settings))
+    record_loads(
+        settings.duckdb_path,
+        tables - held,
+        _invocation_id(settings),
+        code=code_fingerprint(PROJECT_ROOT),
+    )
 
 
 # ---------------------------------------------------------------- running dbt
@@ -494,9 +514,9 @@ def command(
                 # tables outside the selection would keep the old rows, and marts built
                 # on them would be published
                 fail(
-                    "a loaded partition was rewritten or removed, so staging and history "
-                    "must be rebuilt from the whole lake: run `justice build --full-refresh` "
-                    "without --select/--exclude"
+                    "staging and history must be rebuilt from the whole lake (above: a "
+                    "loaded partition rewritten or removed, or their SQL changed): run "
+                    "`justice build --full-refresh` without --select/--exclude"
                 )
             args.append("--full-refresh")
         pending = PendingPublication(

@@ -341,6 +341,33 @@ def test_plan_finds_a_rewrite_that_kept_size_and_modification_time(tmp_path: Pat
     assert plan.full_refresh
 
 
+def test_plan_rebuilds_when_the_sql_that_built_the_change_log_changed(tmp_path: Path) -> None:
+    """The stored change log and history were typed, cleaned and validated by the SQL of
+    the build that made them: when that SQL changed, an incremental build would mix old
+    and new rows, so the plan becomes a full refresh and names the files."""
+    from justice.lake.contract import TABLES
+
+    lake, warehouse = tmp_path / "lake", tmp_path / "w.duckdb"
+    _write(lake, "2026-01-01", b"one")
+    code = {"macros/staging/cleaning.sql": "a", "models/history/x.sql": "b"}
+    plan = plan_loads(warehouse, lake, code=code)
+    everything = {(t.system, t.name) for t in TABLES}
+    record_loads(warehouse, everything, "build-1", code=code)
+    _write(lake, "2026-01-02", b"two")
+    plan = plan_loads(warehouse, lake, code=code)
+    assert not plan.full_refresh and not plan.code_changed
+    record_loads(warehouse, everything, "build-2", code=code)
+    _write(lake, "2026-01-03", b"three")
+    changed = {**code, "macros/staging/cleaning.sql": "c"}
+    plan = plan_loads(warehouse, lake, code=changed)
+    assert plan.code_changed == ["macros/staging/cleaning.sql"] and plan.full_refresh
+    assert any("macros/staging/cleaning.sql" in line for line in plan.describe())
+    # the full refresh rebuilt every table with the new SQL: stored, nothing changed since
+    record_loads(warehouse, everything, "build-3", code=changed)
+    plan = plan_loads(warehouse, lake, code=changed)
+    assert not plan.code_changed and not plan.full_refresh
+
+
 def test_plan_treats_staged_pending_partitions_as_loaded(tmp_path: Path) -> None:
     """A build that failed after staging a partition did not record it; if the partition
     then changes or goes, its staged rows must go too: a full refresh, like a recorded one."""

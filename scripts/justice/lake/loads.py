@@ -81,13 +81,14 @@ class LoadPlan:
     statuses: dict[Partition, str] = field(default_factory=dict)
     removed: list[Partition] = field(default_factory=list)
     full_refresh: bool = False
+    code_changed: list[str] = field(default_factory=list)  # files, since the last build
 
     def of(self, status: str) -> list[Partition]:
         return sorted(p for p, s in self.statuses.items() if s == status)
 
     @property
     def needs_full_refresh(self) -> bool:
-        return bool(self.of("rewritten") or self.removed)
+        return bool(self.of("rewritten") or self.removed or self.code_changed)
 
     def describe(self) -> list[str]:
         def named(partitions: list[Partition]) -> str:
@@ -110,6 +111,13 @@ class LoadPlan:
             lines.append(f"  rewritten since they were loaded: {named(rewritten)}")
         if self.removed:
             lines.append(f"  removed from the lake since they were loaded: {named(self.removed)}")
+        if self.code_changed:
+            shown = ", ".join(self.code_changed[:5])
+            more = len(self.code_changed) - 5
+            lines.append(
+                "  the SQL that builds staging and history changed since the stored rows were "
+                f"built: {shown}" + (f" and {more} more" if more > 0 else "")
+            )
         return lines
 
 
@@ -252,9 +260,46 @@ def pending_changed(warehouse: Path, lake: Path) -> list[Partition]:
     return rewritten + removed
 
 
-def plan_loads(warehouse: Path, lake: Path, *, full_refresh: bool = False) -> LoadPlan:
+# What shapes the stored change log and history: their models, every macro (they share
+# cleaning, quarantine and portability macros) and the project's configuration and vars.
+CODE = "change_log_code"
+CODE_PATHS = ("models/staging", "models/history", "macros", "dbt_project.yml")
+
+
+def code_fingerprint(root: Path) -> dict[str, str]:
+    """A checksum of every file of CODE_PATHS under the project `root`, by path."""
+    files: dict[str, str] = {}
+    for name in CODE_PATHS:
+        path = root / name
+        for item in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if item.is_file() and item.suffix in (".sql", ".yml", ".md"):
+                files[item.relative_to(root).as_posix()] = hashlib.sha256(
+                    item.read_bytes()
+                ).hexdigest()
+    return files
+
+
+def _changed_code(connection: Any, code: dict[str, str]) -> list[str]:
+    """The files whose checksum differs from the one stored by the last build that
+    (re)built every staging base and history model; none when nothing is stored."""
+    if not _exists(connection, CODE):
+        return []
+    stored = dict(connection.execute(f"select file, checksum from {SCHEMA}.{CODE}").fetchall())
+    return sorted(f for f in set(stored) | set(code) if stored.get(f) != code.get(f))
+
+
+def plan_loads(
+    warehouse: Path,
+    lake: Path,
+    *,
+    full_refresh: bool = False,
+    code: dict[str, str] | None = None,
+) -> LoadPlan:
     """Classify the lake's partitions against the record, and write `lake.load_plan`
-    (and the files to record once loaded, `lake.load_pending`) into the warehouse."""
+    (and the files to record once loaded, `lake.load_pending`) into the warehouse.
+    With `code` (code_fingerprint), a change of the SQL that built the stored change log
+    and history since then makes the plan a full refresh: the stored rows were typed,
+    cleaned and validated by the old SQL, and an incremental build would mix the two."""
     import duckdb
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -303,6 +348,8 @@ def plan_loads(warehouse: Path, lake: Path, *, full_refresh: bool = False) -> Lo
             elif full_refresh:
                 plan.statuses[partition] = "reloaded"
         plan.removed = sorted((set(known) - set(by_partition)) | set(pending_removed))
+        if code is not None and known:
+            plan.code_changed = _changed_code(connection, code)
         if plan.needs_full_refresh and not full_refresh:
             plan.full_refresh = True
             for partition in by_partition:
@@ -342,9 +389,16 @@ def plan_loads(warehouse: Path, lake: Path, *, full_refresh: bool = False) -> Lo
     return plan
 
 
-def record_loads(warehouse: Path, tables: set[tuple[str, str]], build_id: str) -> int:
+def record_loads(
+    warehouse: Path,
+    tables: set[tuple[str, str]],
+    build_id: str,
+    code: dict[str, str] | None = None,
+) -> int:
     """Record the pending files of `tables` (whose history model was built) as loaded
-    by `build_id`; return how many files were recorded."""
+    by `build_id`; return how many files were recorded. With `code` (code_fingerprint),
+    stored as the SQL the change log and history were built by, once a build (re)built
+    every table's (a first build, or a full refresh), or when none is stored yet."""
     import duckdb
 
     if not tables or not warehouse.exists():
@@ -383,6 +437,17 @@ def record_loads(warehouse: Path, tables: set[tuple[str, str]], build_id: str) -
             f"delete from {SCHEMA}.{PLAN} where (source_system, source_table) in "
             f"(select * from built)"
         )
+        if code is not None and (full or not _exists(connection, CODE)):
+            from justice.lake.contract import TABLES
+
+            if {(t.system, t.name) for t in TABLES} <= tables:
+                connection.execute(
+                    f"create or replace table {SCHEMA}.{CODE} "
+                    "(file varchar not null, checksum varchar not null)"
+                )
+                connection.executemany(
+                    f"insert into {SCHEMA}.{CODE} values (?, ?)", sorted(code.items())
+                )
     return int(count)
 
 
