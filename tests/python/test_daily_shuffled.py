@@ -1,0 +1,131 @@
+"""Incremental builds equal a full refresh under adversarial landing (issue 15, item 4).
+
+The session's small lake (partitions 2026-01-01, the full load, to 2026-01-06) is copied
+and four days are withheld. They then land out of order, one build after each step:
+
+1. the first build reads 01 and 02;
+2. the newest day, 06, lands;
+3. 04 lands late (older than 06, already loaded) beside a byte-for-byte re-delivery of a
+   file of 02; the warehouse is compared with a `--full-refresh` of the lake as it is;
+4. a file of 01 is rewritten (one agency's description changed): the build must name it
+   and rebuild staging and history from the whole lake;
+5. 03 and 05 land, both late, in one step; the warehouse is compared again.
+
+"Compared" means every base table of the change log, every history model and every mart
+(tests/python/test_daily.py `_differences`: multisets of rows, both directions). This
+module is separate from test_daily.py so that pytest-xdist can run it beside that one.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from test_daily import _differences, _partitions
+
+from conftest import Warehouse
+
+WITHHELD = ("2026-01-03", "2026-01-04", "2026-01-05", "2026-01-06")
+DESCRIPTION = "REWRITTEN AFTER LOADING"
+
+
+def _land(lake: Path, held: Path, *days: str) -> None:
+    for day in days:
+        for partition in _partitions(held, day):
+            shutil.move(partition, lake / partition.relative_to(held))
+
+
+def _summary(output: str, status: str) -> str:
+    """The plan's line for a status (justice.lake.loads.LoadPlan.describe), or ''."""
+    lines = [line.strip() for line in output.splitlines() if line.strip().startswith(status)]
+    return lines[0] if lines else ""
+
+
+def _build(warehouse: Warehouse) -> str:
+    built = warehouse.build()
+    return built.stdout + built.stderr
+
+
+def _same_as_a_full_refresh(warehouse: Warehouse, root: Path) -> dict[str, str]:
+    refreshed = Warehouse(lake=warehouse.lake, root=root)
+    refreshed.build("--full-refresh")
+    differences = _differences(warehouse.root / "justice.duckdb", root / "justice.duckdb")
+    shutil.rmtree(root)
+    return differences
+
+
+@pytest.fixture(scope="module")
+def shuffled(tmp_path_factory: pytest.TempPathFactory, small_lake: Path) -> dict[str, object]:
+    root = tmp_path_factory.mktemp("shuffled")
+    lake, held = root / "lake", root / "held"
+    shutil.copytree(small_lake, lake)
+    for day in WITHHELD:
+        for partition in _partitions(lake, day):
+            target = held / partition.relative_to(lake)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(partition, target)
+    warehouse = Warehouse(lake=lake, root=root / "incremental")
+    steps: dict[str, object] = {"warehouse": warehouse}
+
+    warehouse.build()  # 1: days 01 and 02
+
+    _land(lake, held, "2026-01-06")  # 2: the newest day
+    steps["newest"] = _build(warehouse)
+
+    _land(lake, held, "2026-01-04")  # 3: a late day and a re-delivered file
+    again = next(lake.glob("raw/nomis/*/extraction_date=2026-01-02/part-*"))
+    content = again.read_bytes()
+    again.unlink()
+    again.write_bytes(content)
+    steps["late"] = _build(warehouse)
+    steps["after_late"] = _same_as_a_full_refresh(warehouse, root / "refreshed-3")
+
+    # 4: a loaded file rewritten: one agency's description changed
+    path = next(lake.glob("raw/nomis/agency_locations/extraction_date=2026-01-01/part-*"))
+    data = pq.read_table(path)
+    steps["agency"] = data.column("agy_loc_id")[0].as_py()
+    descriptions = data.column("description").to_pylist()
+    descriptions[0] = DESCRIPTION
+    index = data.schema.get_field_index("description")
+    data = data.set_column(index, data.schema.field(index), [descriptions])
+    pq.write_table(data, path)
+    steps["rewritten"] = _build(warehouse)
+
+    _land(lake, held, "2026-01-03", "2026-01-05")  # 5: two late days at once
+    steps["two_late"] = _build(warehouse)
+    steps["after_all"] = _same_as_a_full_refresh(warehouse, root / "refreshed-5")
+    return steps
+
+
+def test_each_step_is_named(shuffled: dict[str, object]) -> None:
+    newest, late = str(shuffled["newest"]), str(shuffled["late"])
+    assert " 0 late, 0 rewritten" in _summary(newest, "lake:"), newest
+    assert not _summary(newest, "late"), newest
+    assert "2026-01-04" in _summary(late, "late"), late
+    assert "--full-refresh" not in newest + late
+    rewritten = str(shuffled["rewritten"])
+    assert "agency_locations" in _summary(rewritten, "rewritten"), rewritten
+    assert "rebuilds staging and history from the whole lake" in rewritten, rewritten
+    two_late = _summary(str(shuffled["two_late"]), "late")
+    assert "2026-01-03" in two_late and "2026-01-05" in two_late, shuffled["two_late"]
+
+
+def test_incremental_equals_full_refresh_after_late_and_redelivered(
+    shuffled: dict[str, object],
+) -> None:
+    assert shuffled["after_late"] == {}
+
+
+def test_incremental_equals_full_refresh_after_rewrite_and_late_days(
+    shuffled: dict[str, object],
+) -> None:
+    assert shuffled["after_all"] == {}
+    warehouse = shuffled["warehouse"]
+    assert isinstance(warehouse, Warehouse)
+    described = warehouse.query(
+        "select upper(location_name) from staging.stg_nomis__agency_locations "
+        f"where location_code = upper(trim('{shuffled['agency']}'))"
+    )
+    assert (DESCRIPTION,) in described, described
