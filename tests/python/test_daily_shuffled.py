@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from test_daily import _differences, _partitions
 
 from conftest import Warehouse
+from test_daily import _differences, _partitions
 
 WITHHELD = ("2026-01-03", "2026-01-04", "2026-01-05", "2026-01-06")
 DESCRIPTION = "REWRITTEN AFTER LOADING"
