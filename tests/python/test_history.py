@@ -104,7 +104,9 @@ def _add_awkward_rows(lake: Path, step: int, pending: dict[str, list]) -> dict[s
         if len({row["modify_datetime"] for row in rows}) >= 2 and rows[-1]["op"] != "D"
     )
     key = candidates[step * 7 % len(candidates)]
-    previous, latest = sorted(offenders[key], key=lambda row: row["modify_datetime"])[-2:]
+    # its last two change times (a change delivered twice, an exact duplicate, counts once)
+    changes = {row["modify_datetime"]: row for row in offenders[key]}
+    previous, latest = [changes[at] for at in sorted(changes)[-2:]]
     between = (
         previous["modify_datetime"] + (latest["modify_datetime"] - previous["modify_datetime"]) / 2
     )
