@@ -18,7 +18,8 @@
     - an insert belongs at the start of its key's life (between two deletes): a late
       insert takes the earliest change time of that life, where the change already
       known there supersedes it;
-    - several changes at the same moment leave one version: the last in that order.
+    - several changes at the same moment leave one version: the last in that order,
+      known from the first delivery of its image (its extracted_at, extraction_date).
 
     A key with one change row (98-99 % of the rows of the largest tables) has one
     version, open, starting at its change time: it skips the ordering windows, each a
@@ -176,15 +177,36 @@ changes_effective as (
 
 ),
 
+-- when each image at a moment was last delivered: the image delivered last wins
+changes_delivered as (
+
+    select
+        *,
+        max(extracted_at) over (
+            partition by source_key, valid_from, operation_rank, row_hash
+        ) as image_last_extracted_at
+    from changes_effective
+
+),
+
+-- one change per moment: the last image in the order above, and of its deliveries the
+-- first (a late insert moved back to the life's start may be the same image as one
+-- delivered days before: the version was known from that first delivery, which the
+-- as-of views read)
 moments_ranked as (
 
     select
         *,
         row_number() over (
             partition by source_key, valid_from
-            order by operation_rank desc, extracted_at desc, row_hash desc
+            order by
+                operation_rank desc,
+                image_last_extracted_at desc,
+                row_hash desc,
+                extracted_at asc,
+                extraction_date asc
         ) as moment_rank
-    from changes_effective
+    from changes_delivered
 
 ),
 
