@@ -355,3 +355,30 @@ def test_custody_truth_matches_raw_movements(big_lake: Path) -> None:
         group by 1 order by 1
     """).fetchall()
     assert from_raw and from_raw == from_truth
+
+
+def test_every_termination_reaches_the_change_log(tmp_path: Path) -> None:
+    """Every supervision period the truth ends by the last partition is ended in the
+    raw Delius disposal rows too. Seed 41 (1,500 people) holds a breach on the sentence
+    day itself, whose update was once stamped before the disposal's insert (16:00 against
+    19:00) and so lost from the full load: the mart could not see a termination the
+    truth had."""
+    lake = tmp_path / "lake"
+    generate(lake, seed=41, people=1500, days=5, start=START)
+    last = START + dt.timedelta(days=5)
+    periods = read_truth(lake, "supervision_periods")
+    ended = {
+        p["disposal_id"]: p["termination_date"]
+        for p in periods
+        if p["termination_date"] is not None and p["termination_date"] <= last
+    }
+    same_day = [p for p in periods if p["termination_date"] == p["sentence_date"]]
+    assert same_day, "the case this test is for is not in the lake"
+    terminated = set()
+    for path in (lake / "raw" / "delius" / "disposal").glob("*/part-*.parquet"):
+        columns = ["disposal_id", "termination_date"]
+        for row in pq.read_table(path, columns=columns).to_pylist():
+            if row["termination_date"] is not None:
+                terminated.add((row["disposal_id"], row["termination_date"]))
+    missing = {key: day for key, day in ended.items() if (key, day) not in terminated}
+    assert not missing, sorted(missing.items())[:5]

@@ -158,6 +158,9 @@ class ProbationMixin(ChunkBase):
             )
         )
         end_ts = end * US_DAY + 16 * US_HOUR + r.randrange(3600) * 10**6
+        # ended on its sentence day: recorded after the disposal was (at 19:00 or later),
+        # or the change log would carry the termination before the insert and lose it
+        end_ts = max(end_ts, ts + 3 * US_MIN)
         disposals.add(
             drec, end_ts, "U", drow[:6] + (end, self.ref_ids[("TERMINATION REASON", reason)])
         )
