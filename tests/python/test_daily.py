@@ -49,6 +49,32 @@ def _partitions(lake: Path, day: str) -> list[Path]:
     return sorted((lake / "raw").glob(f"*/*/extraction_date={day}"))
 
 
+def _hold(lake: Path, held: Path, *days: str) -> None:
+    """Move the days' partitions out of the lake into `held` (not landed yet)."""
+    for day in days:
+        for partition in _partitions(lake, day):
+            target = held / partition.relative_to(lake)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(partition, target)
+
+
+def _land(lake: Path, held: Path, *days: str) -> None:
+    """Move held partitions (of the days given, or all) back into the lake."""
+    if days:
+        partitions = [p for day in days for p in _partitions(held, day)]
+    else:
+        partitions = sorted(held.glob("raw/*/*/*"))
+    for partition in partitions:
+        shutil.move(partition, lake / partition.relative_to(held))
+
+
+def _deliver_again(path: Path) -> None:
+    """Deliver a file again byte for byte (a new file, a new modification time)."""
+    content = path.read_bytes()
+    path.unlink()
+    path.write_bytes(content)
+
+
 def _add_late_chain(lake: Path) -> None:
     """Booking BOOKING: inserted on day 2, changed on day 3, that image re-delivered on
     day 4 (its valid_from is the extraction time: offender_bookings has no change
@@ -151,23 +177,15 @@ def daily(tmp_path_factory: pytest.TempPathFactory, small_lake: Path) -> dict[st
     _add_late_chain(lake)
     _add_late_conflict(lake)
     held = root / "held"
-    for day in (LATE, NEWEST):
-        for partition in _partitions(lake, day):
-            target = held / partition.relative_to(lake)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(partition, target)
+    _hold(lake, held, LATE, NEWEST)
     warehouse = Warehouse(lake=lake, root=root / "incremental")
     warehouse.build()
     before = _chain(warehouse)
     quarantined_before = _quarantined(warehouse)
 
     # both days land at once, the middle one late; an old file is delivered again
-    for partition in sorted(held.glob("raw/*/*/*")):
-        shutil.move(partition, lake / partition.relative_to(held))
-    again = next(lake.glob("raw/*/*/extraction_date=2026-01-02/part-*"))
-    content = again.read_bytes()
-    again.unlink()
-    again.write_bytes(content)
+    _land(lake, held)
+    _deliver_again(next(lake.glob("raw/*/*/extraction_date=2026-01-02/part-*")))
     daily_build = warehouse.build()
     return {
         "lake": lake,

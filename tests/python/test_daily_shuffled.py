@@ -25,16 +25,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import Warehouse
-from test_daily import _differences, _partitions
+from test_daily import _deliver_again, _differences, _hold, _land
 
 WITHHELD = ("2026-01-03", "2026-01-04", "2026-01-05", "2026-01-06")
 DESCRIPTION = "REWRITTEN AFTER LOADING"
-
-
-def _land(lake: Path, held: Path, *days: str) -> None:
-    for day in days:
-        for partition in _partitions(held, day):
-            shutil.move(partition, lake / partition.relative_to(held))
 
 
 def _summary(output: str, status: str) -> str:
@@ -61,11 +55,7 @@ def shuffled(tmp_path_factory: pytest.TempPathFactory, small_lake: Path) -> dict
     root = tmp_path_factory.mktemp("shuffled")
     lake, held = root / "lake", root / "held"
     shutil.copytree(small_lake, lake)
-    for day in WITHHELD:
-        for partition in _partitions(lake, day):
-            target = held / partition.relative_to(lake)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(partition, target)
+    _hold(lake, held, *WITHHELD)
     warehouse = Warehouse(lake=lake, root=root / "incremental")
     steps: dict[str, object] = {"warehouse": warehouse}
 
@@ -75,10 +65,7 @@ def shuffled(tmp_path_factory: pytest.TempPathFactory, small_lake: Path) -> dict
     steps["newest"] = _build(warehouse)
 
     _land(lake, held, "2026-01-04")  # 3: a late day and a re-delivered file
-    again = next(lake.glob("raw/nomis/*/extraction_date=2026-01-02/part-*"))
-    content = again.read_bytes()
-    again.unlink()
-    again.write_bytes(content)
+    _deliver_again(next(lake.glob("raw/nomis/*/extraction_date=2026-01-02/part-*")))
     steps["late"] = _build(warehouse)
     steps["after_late"] = _same_as_a_full_refresh(warehouse, root / "refreshed-3")
 
