@@ -291,23 +291,44 @@ class LayerProgress:
             say(f"justice build: {layer} … ({self.finished} nodes done so far)")
 
 
+class Interruption:
+    """Whether SIGINT or SIGTERM arrived while dbt ran. dbt catches the KeyboardInterrupt
+    itself to cancel its queries, and what it returns then is not always that interrupt
+    (cancelling can end in another error, "Connection already closed"): the signal,
+    not dbt's result, says the build was interrupted."""
+
+    def __init__(self) -> None:
+        self.received = False
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt when a signal arrived, whatever dbt made of it."""
+        if self.received:
+            raise KeyboardInterrupt
+
+
 @contextlib.contextmanager
-def interruptible() -> Iterator[None]:
+def interruptible() -> Iterator[Interruption]:
     """SIGTERM behaves like Ctrl-C (SIGINT) while dbt runs: dbt cancels its queries and
-    stops, and the harness says "interrupted"."""
+    stops, and the harness says "interrupted" (check the yielded Interruption after dbt
+    returns)."""
+    interruption = Interruption()
 
     def stop(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal handler signature
+        interruption.received = True
         raise KeyboardInterrupt
 
     try:
-        previous = signal.signal(signal.SIGTERM, stop)
+        previous = {
+            signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)
+        }
     except ValueError:  # not the main thread (e.g. inside a test runner thread)
-        yield
+        yield interruption
         return
     try:
-        yield
+        yield interruption
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 # ---------------------------------------------------------------- publishing
@@ -525,8 +546,9 @@ def command(
             blocked_reasons=blocked,
         )
     try:
-        with interruptible():
+        with interruptible() as interruption:
             result = dbt.invoke(args, settings, progress=LayerProgress())
+            interruption.check()
             if local:
                 record_partitions(settings, result)
             _finish(

@@ -24,6 +24,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -752,6 +753,38 @@ def test_interrupted_build_publishes_nothing_and_readers_see_the_last_publicatio
     rerun = warehouse.build(check=False)
     assert rerun.returncode == 0, rerun.stdout[-3000:]
     assert fingerprints(warehouse.published) == clean.marts
+
+
+def test_a_signal_is_an_interruption_whatever_dbt_makes_of_it() -> None:
+    """dbt catches the KeyboardInterrupt of a SIGTERM to cancel its queries, and can then
+    return another error ("Connection already closed!", seen on seed 61): the build is
+    still interrupted. Run in a process of its own (signal handlers need its main thread)."""
+    script = (
+        "import os, signal, time\n"
+        "from justice.build import interruptible\n"
+        "with interruptible() as interruption:\n"
+        "    try:\n"  # what dbt does: cancel, and return its own error
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        time.sleep(5)\n"
+        "    except KeyboardInterrupt:\n"
+        "        pass\n"
+        "    try:\n"
+        "        interruption.check()\n"
+        "    except KeyboardInterrupt:\n"
+        "        print('interrupted')\n"
+        "with interruptible() as interruption:\n"
+        "    interruption.check()\n"
+        "print('a build without a signal goes on')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "scripts")},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["interrupted", "a build without a signal goes on"]
 
 
 # ---------------------------------------------------------------- cheap harness faults

@@ -531,8 +531,17 @@ def test_probation_appointments_equal_truth(built: Warehouse, settled: dt.date) 
     """Every appointment up to a few days before the last landed day (outcomes are
     recorded up to 3 days late): attended and complied exact, and the supervision period
     it belongs to is the true one unless two periods of the offender overlap then (as the
-    mart sees them: a disposal of an unmapped type, LEG, starts on its sentence date)."""
+    mart sees them: a disposal of an unmapped type, LEG, starts on its sentence date), or
+    the true one is a licence whose release linkage did not find (no start, as
+    test_supervision_periods_equal_truth allows): then the appointment has no period."""
     last = settled - dt.timedelta(days=3)
+    unstarted = {
+        row[0]
+        for row in built.query(
+            "select supervision_period_id from marts.fct_supervision_periods "
+            "where supervision_type = 'licence' and supervision_start_date is null"
+        )
+    }
     marts = {
         row[0]: row[1:]
         for row in built.query(
@@ -570,7 +579,10 @@ def test_probation_appointments_equal_truth(built: Warehouse, settled: dt.date) 
     assert set(marts) == set(expected)
     assert {k: v[:2] for k, v in marts.items()} == {k: v[:2] for k, v in expected.items()}
     wrong_period = {key for key, value in expected.items() if marts[key][2] != value[2]}
-    assert not {key for key in wrong_period if expected[key][2] not in overlapping}
+    assert not {key for key in wrong_period if expected[key][2] not in overlapping | unstarted}
+    assert all(
+        marts[key][2] is None for key in wrong_period if expected[key][2] in unstarted - overlapping
+    )
     outcomes = {value[3] for value in marts.values()}
     assert {"complied", "failed_to_comply", "failed_to_attend"} <= outcomes
 
