@@ -351,6 +351,30 @@ def test_plan_classifies_partitions(tmp_path: Path) -> None:
     assert builds == (1, 4)  # the full refresh rewrote the record
 
 
+def test_plan_passes_over_a_table_the_contract_no_longer_has(tmp_path: Path) -> None:
+    """A table dropped from the contract is not read: its recorded partitions are not
+    "removed" (every build would be a full refresh), and a full refresh drops them from
+    the record."""
+    lake, warehouse = tmp_path / "lake", tmp_path / "w.duckdb"
+    _write(lake, "2026-01-01", b"one")
+    plan_loads(warehouse, lake)
+    record_loads(warehouse, {("em", "orders")}, "build-1")
+    with duckdb.connect(str(warehouse)) as con:  # loaded while the contract had it
+        con.execute(
+            "insert into lake.loaded_partitions select 'em', 'retired', * exclude "
+            "(source_system, source_table) from lake.loaded_partitions"
+        )
+    _write(lake, "2026-01-02", b"two")
+    plan = plan_loads(warehouse, lake)
+    assert not plan.removed and not plan.full_refresh
+    record_loads(warehouse, {("em", "orders")}, "build-2")
+    plan = plan_loads(warehouse, lake, full_refresh=True)
+    record_loads(warehouse, {("em", "orders")}, "build-3")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute("select distinct source_table from lake.loaded_partitions").fetchall()
+    assert tables == [("orders",)]
+
+
 def test_plan_finds_a_rewrite_that_kept_size_and_modification_time(tmp_path: Path) -> None:
     """`cp -p`, `rsync -t` or a restore from an archive keep a file's modification time:
     a rewrite of the same size is still found, by its checksum."""

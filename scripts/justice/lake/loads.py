@@ -151,6 +151,13 @@ def scan_lake(lake: Path) -> list[LakeFile]:
     return files
 
 
+def _contract_tables() -> set[tuple[str, str]]:
+    """The (system, table) pairs of the lake's contract."""
+    from justice.lake.contract import TABLES
+
+    return {(t.system, t.name) for t in TABLES}
+
+
 def _checksum(path: Path) -> str:
     digest = hashlib.blake2b(digest_size=16)
     with path.open("rb") as handle:
@@ -310,9 +317,14 @@ def plan_loads(
             f"select source_system, source_table, extraction_date, file, size_bytes, "
             f"modified_ns, checksum from {SCHEMA}.{RECORD}"
         ).fetchall()
+        # a table the contract no longer has is not read, so its recorded partitions are
+        # not "removed" (that would make every build a full refresh); the next full
+        # refresh drops them from the record (record_loads)
+        contract = _contract_tables()
         known: dict[Partition, dict[str, tuple[int, int, str]]] = defaultdict(dict)
         for system, table, day, file, size, modified, checksum in recorded:
-            known[(system, table, day)][file] = (size, modified, checksum)
+            if (system, table) in contract:
+                known[(system, table, day)][file] = (size, modified, checksum)
         newest: dict[tuple[str, str], dt.date] = {}
         for system, table, day in known:
             newest[(system, table)] = max(day, newest.get((system, table), day))
@@ -433,14 +445,23 @@ def record_loads(
             [build_id],
         )
         connection.execute(f"delete from {SCHEMA}.{PENDING} where {matched}")
+        if full:
+            # what a table the contract no longer has once loaded is not in the warehouse
+            # any more after a full refresh: nor in its record
+            connection.execute(
+                "create temporary table contract (source_system varchar, source_table varchar)"
+            )
+            connection.executemany("insert into contract values (?, ?)", sorted(_contract_tables()))
+            connection.execute(
+                f"delete from {SCHEMA}.{RECORD} where (source_system, source_table) "
+                "not in (select * from contract)"
+            )
         connection.execute(
             f"delete from {SCHEMA}.{PLAN} where (source_system, source_table) in "
             f"(select * from built)"
         )
         if code is not None and (full or not _exists(connection, CODE)):
-            from justice.lake.contract import TABLES
-
-            if {(t.system, t.name) for t in TABLES} <= tables:
+            if _contract_tables() <= tables:
                 connection.execute(
                     f"create or replace table {SCHEMA}.{CODE} "
                     "(file varchar not null, checksum varchar not null)"
