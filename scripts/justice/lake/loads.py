@@ -460,15 +460,15 @@ def record_loads(
             f"delete from {SCHEMA}.{PLAN} where (source_system, source_table) in "
             f"(select * from built)"
         )
-        if code is not None and (full or not _exists(connection, CODE)):
-            if _contract_tables() <= tables:
-                connection.execute(
-                    f"create or replace table {SCHEMA}.{CODE} "
-                    "(file varchar not null, checksum varchar not null)"
-                )
-                connection.executemany(
-                    f"insert into {SCHEMA}.{CODE} values (?, ?)", sorted(code.items())
-                )
+        rebuilt_all = _contract_tables() <= tables
+        if code is not None and (full or not _exists(connection, CODE)) and rebuilt_all:
+            connection.execute(
+                f"create or replace table {SCHEMA}.{CODE} "
+                "(file varchar not null, checksum varchar not null)"
+            )
+            connection.executemany(
+                f"insert into {SCHEMA}.{CODE} values (?, ?)", sorted(code.items())
+            )
     return int(count)
 
 
