@@ -29,10 +29,13 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from justice.console import default_memory_limit
 
 MARTS_SCHEMA = "marts"
 PUBLICATION_SCHEMA = "publication"
@@ -154,7 +157,16 @@ def publish_duckdb(
     staging.unlink(missing_ok=True)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
-        connection = duckdb.connect(str(staging))
+        # bounded like the build (a million people's marts are copied here): the
+        # memory limit the build had, spilling beside the file being written
+        connection = duckdb.connect(
+            str(staging),
+            config={
+                "memory_limit": os.environ.get("JUSTICE_DUCKDB_MEMORY_LIMIT")
+                or default_memory_limit(),
+                "temp_directory": f"{staging}.spill",
+            },
+        )
         try:
             connection.execute(f"attach '{_quoted(build_path)}' as audit (read_only)")
             if not replace_all and published_path.exists():
@@ -210,6 +222,7 @@ def publish_duckdb(
     finally:
         staging.unlink(missing_ok=True)
         Path(f"{staging}.wal").unlink(missing_ok=True)
+        shutil.rmtree(f"{staging}.spill", ignore_errors=True)
     return names
 
 
