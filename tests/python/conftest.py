@@ -30,6 +30,12 @@ SMALL_LAKE = {
 }
 
 
+def scaled(count: int) -> int:
+    """A floor on how many rows a test compares (so that it cannot pass on next to
+    nothing), given for the default 600 people and scaled to the session lake's."""
+    return count * SMALL_LAKE["people"] // 600
+
+
 @dataclass
 class Warehouse:
     """A lake plus a local warehouse built from it; `build` and `query` as a user would."""

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import Warehouse
+from conftest import Warehouse, scaled
 
 LATE_EVENT_MAX_DAYS = 5
 pytestmark = pytest.mark.slow
@@ -127,7 +127,7 @@ def test_population_at_each_month_end_by_prison_equals_truth(
             "and (stay_end_date is null or stay_end_date > month_end_date) group by 1, 2"
         ).fetchall():
             expected[(month_end, prison)] = count
-    assert sum(expected.values()) > 100
+    assert sum(expected.values()) > scaled(100)
     assert marts == expected
     # no month end beyond what has landed
     assert (
@@ -161,7 +161,7 @@ def test_custody_episodes_equal_truth(built: Warehouse, landed: dt.date, settled
         ).fetchall()
     expected = {booking: tuple(rest) for booking, *rest, recent in rows if not recent}
     recent = {booking for booking, *_, is_recent in rows if is_recent}
-    assert len(expected) > 100
+    assert len(expected) > scaled(100)
     assert len(recent) < 0.05 * len(rows)
     assert {k: v for k, v in marts.items() if k not in recent} == expected
     assert (
@@ -243,7 +243,7 @@ def test_court_case_dates_and_durations_equal_truth(
         "days_receipt_to_completion from marts.fct_court_cases"
     )
     marts = {row[0]: row[1:4] for row in rows if row[0] in expected}
-    assert len(expected) > 300
+    assert len(expected) > scaled(300)
     assert marts == expected
     completed = 0
     for _, received, first, completion, to_first, first_to_done, to_done in rows:
@@ -253,7 +253,7 @@ def test_court_case_dates_and_durations_equal_truth(
             completed += 1
             assert first_to_done == (completion - first).days
             assert to_done == (completion - received).days
-    assert completed > 100
+    assert completed > scaled(100)
 
 
 def test_disposals_by_category_equal_truth(built: Warehouse, landed: dt.date) -> None:
@@ -275,7 +275,7 @@ def test_disposals_by_category_equal_truth(built: Warehouse, landed: dt.date) ->
             f"select sum(custodial_days) from {truth(built, 'court_disposals')} "
             f"where sentence_date <= date '{landed}'"
         ).fetchone()[0]
-    assert sum(expected.values()) > 300
+    assert sum(expected.values()) > scaled(300)
     assert marts == expected
     assert (
         built.scalar(
@@ -366,7 +366,7 @@ def test_dim_person_sex_and_birth_year_match_truth(built: Warehouse) -> None:
             f"join {truth(built, 'people')} as people using (person_id) "
             "where linked.people = 1"
         ).fetchone()
-    assert total > 300
+    assert total > scaled(300)
     assert agree_sex / total > 0.98
     assert agree_year / total > 0.97
 
@@ -515,7 +515,7 @@ def test_supervision_periods_equal_truth(
             f"where sentence_date <= date '{settled}'"
         ).fetchall()
     expected = {row[0]: row[1:7] for row in truth_rows if not row[7]}
-    assert len(expected) > 300
+    assert len(expected) > scaled(300)
     assert {"completed", "revoked", "breach", "early_termination"} <= {
         row[4] for row in expected.values()
     }
@@ -575,7 +575,7 @@ def test_probation_appointments_equal_truth(built: Warehouse, settled: dt.date) 
                 "and b.seen_start < coalesce(a.termination_date, date '9999-12-31')"
             ).fetchall()
         }
-    assert len(expected) > 1000
+    assert len(expected) > scaled(1000)
     assert set(marts) == set(expected)
     assert {k: v[:2] for k, v in marts.items()} == {k: v[:2] for k, v in expected.items()}
     wrong_period = {key for key, value in expected.items() if marts[key][2] != value[2]}
@@ -622,7 +622,7 @@ def test_probation_caseload_equals_truth(built: Warehouse, settled: dt.date) -> 
         assert got == want, supervision_type
     people = sum(v[0] for k, v in marts.items() if k[1] != "unmapped")
     true_people = sum(v[0] for v in expected.values())
-    assert true_people > 1000
+    assert true_people > scaled(1000)
     assert abs(people - true_people) <= 0.02 * true_people
 
 
@@ -661,7 +661,7 @@ def test_em_orders_equal_truth(built: Warehouse, landed: dt.date, settled: dt.da
             f"where order_start_date <= date '{landed}'"
         ).fetchall()
     expected = {row[0]: row[1:7] for row in rows if not row[7]}
-    assert len(expected) > 50
+    assert len(expected) > scaled(50)
     assert {key: marts[key] for key in expected if key in marts} == expected
 
 
@@ -683,7 +683,7 @@ def test_em_violations_equal_truth(built: Warehouse, settled: dt.date) -> None:
                 f"where violation_date <= date '{settled}'"
             ).fetchall()
         )
-    assert len(expected) > 100
+    assert len(expected) > scaled(100)
     assert marts == expected
 
 
@@ -919,7 +919,7 @@ def test_proven_reoffending_inputs_and_rules_equal_truth(built: Warehouse, lande
         for row in reoffending_from_data_by_true_person(database, built.lake, landed)
         if not row[6]
     }
-    assert len(truth_rows) > 100
+    assert len(truth_rows) > scaled(100)
     assert sum(1 for row in truth_rows if row[4] > 0) > 30
     assert data_rows == truth_rows
 
@@ -946,7 +946,7 @@ def test_proven_reoffending_is_exact_where_linkage_made_no_error(
         assert expected.pop((clean[person_key], quarter)) == tuple(measured)
         # nobody in the simulated world offends under 18; unknown: no date of birth
         assert age_group in ("adult", "unknown")
-    assert compared > 100
+    assert compared > scaled(100)
     clean_people = set(clean.values())
     assert not {key for key in expected if key[0] in clean_people}
 
