@@ -310,10 +310,12 @@ def test_unambiguous_date_formats_are_read_and_ambiguous_ones_are_not() -> None:
     with duckdb.connect() as con:
         rows = con.execute(
             f"select {expression} from (values ('1985-03-01'), ('19850301'), "
-            "(' 1 Mar 1985'), ('1 March 1985'), ('01/03/1985'), ('1985'), ('')) as t(dob)"
+            "(' 1 Mar 1985'), ('1 March 1985'), ('01-MAR-1985'), ('1985.03.01'), "
+            "('1985/03/01'), ('March 1, 1985'), ('1985-03-01T00:00:00'), "
+            "('01/03/1985'), ('01.03.1985'), ('1985'), ('')) as t(dob)"
         ).fetchall()
     expected = datetime.date(1985, 3, 1)
-    assert [r[0] for r in rows] == [expected] * 4 + [None] * 3
+    assert [r[0] for r in rows] == [expected] * 9 + [None] * 4
 
 
 def test_an_input_file_with_nothing_to_compare_or_a_wrong_mapping_is_refused(

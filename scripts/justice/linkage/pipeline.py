@@ -198,11 +198,22 @@ def write_nicknames(path: Path) -> int:
     return len(rows)
 
 
-# Unambiguous ways a file may write a date of birth besides ISO 8601 (`1985-03-01`, which
-# a cast reads, as it does a DATE or TIMESTAMP column): compact (`19850301`, as FEBRL) and
-# with the month's name (`1 Mar 1985`, `1 March 1985`). Day-first or month-first numbers
-# (`01/03/1985`) are ambiguous and stay unreadable (counted and shown by prepare_input).
-BIRTH_DATE_FORMATS = ("%Y%m%d", "%d %b %Y", "%d %B %Y")
+# Unambiguous ways a file may write a date of birth besides ISO 8601 (`1985-03-01`,
+# which a cast reads, as it does `1985/03/01`, a DATE or TIMESTAMP column): compact
+# (`19850301`, as FEBRL), year first with dots, and with the month's name in any case
+# (`1 Mar 1985`, `1 March 1985`, `01-MAR-1985`, `March 1, 1985`). Day-first or
+# month-first numbers (`01/03/1985`) are ambiguous and stay unreadable (counted and
+# shown by prepare_input).
+BIRTH_DATE_FORMATS = (
+    "%Y%m%d",
+    "%Y.%m.%d",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%b-%Y",  # Oracle's DD-MON-YYYY (`01-MAR-1985`), as NOMIS exports dates
+    "%d-%B-%Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+)
 
 
 def _birth_date_expression(column: str) -> str:
