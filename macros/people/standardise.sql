@@ -89,9 +89,8 @@
     locality): names cleaned and normalised (a leading title removed, punctuation
     removed, nicknames folded to one formal name through `nicknames`), date of birth
     split into parts (a placeholder date of birth, var('linkage_placeholder_birth_dates'),
-    is missing: it carries no information; so is one before
-    var('linkage_earliest_birth_date') or after today, as 0001-01-01 or 9999-12-31 that
-    other systems enter), sex as
+    is missing: it carries no information; so is one after today, as 9999-12-31 that
+    other systems enter; an early one may be real, as in historical registers), sex as
     M/F, postcode without spaces and its district, PNC in canonical form with its
     check letter validated. The same macro standardises benchmark files, so the
     linkage runs on them unchanged.
@@ -169,8 +168,6 @@
                     {%- for placeholder in var('linkage_placeholder_birth_dates') %}
                     date '{{ placeholder }}'{{ ',' if not loop.last }}
                     {%- endfor %})
-                    and cast(birth_date as date)
-                    >= date '{{ var('linkage_earliest_birth_date') }}'
                     and cast(birth_date as date) <= current_date
                     then cast(birth_date as date)
             end as birth_date,

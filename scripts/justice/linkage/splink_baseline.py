@@ -179,9 +179,8 @@ def run_records(prepared: Path, threshold: float = 0.95) -> dict:
     cl, DuckDBAPI, Linker, SettingsCreator, block_on = _splink()
     con = duckdb.connect()
     # the same cleaning ours gets before comparing (macros/people/standardise.sql):
-    # titles off the forename, placeholder and impossible dates of birth missing
+    # titles off the forename, placeholder and future dates of birth missing
     placeholders = ", ".join(f"date '{d}'" for d in project_var("linkage_placeholder_birth_dates"))
-    earliest = project_var("linkage_earliest_birth_date")
     frame = con.execute(
         "with records as (select *, "
         "upper(regexp_replace(postcode, '\\s', '', 'g')) as postcode_compact "
@@ -191,8 +190,8 @@ def run_records(prepared: Path, threshold: float = 0.95) -> dict:
         "as forename, "
         "nullif(upper(trim(surname)), '') as surname, "
         "strftime(case when try_cast(birth_date as date) not in "
-        f"({placeholders}) and try_cast(birth_date as date) between date '{earliest}' "
-        "and current_date then try_cast(birth_date as date) end, '%Y-%m-%d') as birth_date, "
+        f"({placeholders}) and try_cast(birth_date as date) <= current_date "
+        "then try_cast(birth_date as date) end, '%Y-%m-%d') as birth_date, "
         # 'OUTWARD INWARD': Splink's PostcodeComparison reads the sector with a pattern
         # that needs the space
         "nullif(case when length(postcode_compact) >= 5 then "
