@@ -299,11 +299,32 @@ class Interruption:
 
     def __init__(self) -> None:
         self.received = False
+        # how far publication got: "" (not started), "publishing", "published" (the new
+        # marts were swapped in; a signal held during the swap arrives just after it)
+        self.publication = ""
 
     def check(self) -> None:
         """Raise KeyboardInterrupt when a signal arrived, whatever dbt made of it."""
         if self.received:
             raise KeyboardInterrupt
+
+    def published(self) -> None:
+        self.publication = "published"
+
+    def message(self, *, local: bool) -> str:
+        """What an interrupted build tells its user about the published marts."""
+        if self.publication == "published":
+            return (
+                "interrupted after publishing: this build passed and its marts are "
+                "published (publication.marts names this build)"
+            )
+        if self.publication == "publishing" and not local:
+            return (
+                "interrupted while publishing: the marts renamed into place before the "
+                "signal are published, the others are as they were; `justice build "
+                "--retry` publishes the rest"
+            )
+        return "interrupted: nothing published (the published marts are as they were)"
 
 
 @contextlib.contextmanager
@@ -360,9 +381,11 @@ def publish(
     local: bool,
     invocation_id: str,
     held: dict[str, str] | None = None,
+    interruption: Interruption | None = None,
 ) -> None:
     """Publish the marts a passing build (chain) built, in one step; `held` names the
-    marts kept at their last publication (downstream of a stopped source)."""
+    marts kept at their last publication (downstream of a stopped source).
+    `interruption` hears how far publication got."""
     from justice.publish import marts_in_manifest, publish_duckdb
 
     marts = marts_in_manifest(manifest)
@@ -371,6 +394,8 @@ def publish(
         say("no mart was built: nothing to publish (the published marts are as they were)")
         return
     as_of = (pending.vars or {}).get("as_of")
+    if interruption is not None:
+        interruption.publication = "publishing"
     if local:
         published = publish_duckdb(
             settings.duckdb_path,
@@ -380,6 +405,7 @@ def publish(
             invocation_id=invocation_id,
             as_of=str(as_of) if as_of else None,
             held=held,
+            swapped=interruption.published if interruption is not None else None,
         )
         say(
             f"published {len(published)} mart(s) to {settings.published_path}"
@@ -401,6 +427,8 @@ def publish(
             "the build passed but publishing failed (on Athena each table is swapped in "
             "one rename; those before the failure are published):\n" + result.describe_failure()
         )
+    if interruption is not None:
+        interruption.published()
     say(f"published {len(chosen)} mart(s)")
 
 
@@ -545,6 +573,7 @@ def command(
             blocked_sources=list(blocked),
             blocked_reasons=blocked,
         )
+    interruption = Interruption()
     try:
         with interruptible() as interruption:
             result = dbt.invoke(args, settings, progress=LayerProgress())
@@ -559,13 +588,10 @@ def command(
                 target=target,
                 retry=retry,
                 hold_all=hold_all,
+                interruption=interruption,
             )
     except KeyboardInterrupt:
-        typer.secho(
-            "interrupted: nothing published (the published marts are as they were)",
-            err=True,
-            fg=typer.colors.RED,
-        )
+        typer.secho(interruption.message(local=local), err=True, fg=typer.colors.RED)
         raise typer.Exit(130) from None
 
 
@@ -578,6 +604,7 @@ def _finish(
     target: str | None,
     retry: bool,
     hold_all: bool = False,
+    interruption: Interruption | None = None,
 ) -> None:
     """Summarise the run; publish when everything passed, else say why and keep what
     the build chain built for `--retry`."""
@@ -612,11 +639,20 @@ def _finish(
             target=target,
             local=local,
             invocation_id=_invocation_id(settings),
+            interruption=interruption,
         )
         pending_path.unlink(missing_ok=True)
         return
     if passed and not hold_all:
-        _publish_unaffected(settings, pending, pending_path, manifest, target=target, local=local)
+        _publish_unaffected(
+            settings,
+            pending,
+            pending_path,
+            manifest,
+            target=target,
+            local=local,
+            interruption=interruption,
+        )
     pending.save(pending_path)
     say(
         "nothing published: the published marts are as they were. "
@@ -637,6 +673,7 @@ def _publish_unaffected(
     *,
     target: str | None,
     local: bool,
+    interruption: Interruption | None = None,
 ) -> None:
     """A source was stopped by the contract and everything else passed: publish the
     marts not downstream of it, record the others as held, and exit 1 (the lake still
@@ -660,6 +697,7 @@ def _publish_unaffected(
         local=local,
         invocation_id=_invocation_id(settings),
         held=held,
+        interruption=interruption,
     )
     pending_path.unlink(missing_ok=True)
     say(

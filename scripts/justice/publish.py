@@ -30,7 +30,7 @@ import datetime as dt
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,6 +140,7 @@ def publish_duckdb(
     invocation_id: str,
     as_of: str | None,
     held: dict[str, str] | None = None,
+    swapped: Callable[[], None] | None = None,
 ) -> list[str]:
     """Publish `marts` from the audit area (the build warehouse) in one atomic step.
 
@@ -148,7 +149,8 @@ def publish_duckdb(
     `held` names marts kept at their last publication because a source upstream of
     them was stopped, with the reason: `publication.marts` records it (a mart never
     published before gets a row without a publication). Returns the published
-    relation names."""
+    relation names. `swapped` is called the instant the new file is in place, before
+    a signal held during the swap is delivered."""
     import duckdb
 
     marts = sorted(marts, key=lambda mart: mart.name)
@@ -219,6 +221,8 @@ def publish_duckdb(
             connection.close()
         with _signals_held():
             os.replace(staging, published_path)
+            if swapped is not None:
+                swapped()
     finally:
         staging.unlink(missing_ok=True)
         Path(f"{staging}.wal").unlink(missing_ok=True)

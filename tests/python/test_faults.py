@@ -787,6 +787,49 @@ def test_a_signal_is_an_interruption_whatever_dbt_makes_of_it() -> None:
     assert done.stdout.split("\n")[:2] == ["interrupted", "a build without a signal goes on"]
 
 
+def test_a_signal_during_the_swap_says_the_marts_are_published(tmp_path: Path) -> None:
+    """A signal that arrives while the published file is swapped in is held until the
+    swap is done, then interrupts: the build must say its marts are published (they
+    are), not "nothing published". A real publication of a one-table audit area, in a
+    process of its own (signal handlers need its main thread)."""
+    script = (
+        "import os, signal, sys, duckdb\n"
+        "from pathlib import Path\n"
+        "from justice.build import Interruption, interruptible\n"
+        "from justice.publish import Mart, publish_duckdb\n"
+        "root = Path(sys.argv[1])\n"
+        "with duckdb.connect(str(root / 'audit.duckdb')) as c:\n"
+        "    c.execute('create schema marts; create table marts.fct_x as select 1 as x')\n"
+        "with interruptible() as interruption:\n"
+        "    def swapped():\n"
+        "        interruption.published()\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)  # held: delivered after the swap\n"
+        "    try:\n"
+        "        interruption.publication = 'publishing'\n"
+        "        publish_duckdb(root / 'audit.duckdb', root / 'published.duckdb',\n"
+        "            [Mart('model.justice.fct_x', 'marts', 'fct_x')], replace_all=True,\n"
+        "            invocation_id='i', as_of=None, swapped=swapped)\n"
+        "        print('no signal')\n"
+        "    except KeyboardInterrupt:\n"
+        "        print(interruption.message(local=True))\n"
+        "with duckdb.connect(str(root / 'published.duckdb'), read_only=True) as c:\n"
+        "    print(c.execute('select x from marts.fct_x').fetchone()[0])\n"
+        "print(Interruption().message(local=True))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "scripts")},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("interrupted after publishing"), lines
+    assert lines[1] == "1", lines  # the new marts are in place
+    assert lines[2].startswith("interrupted: nothing published"), lines  # before publishing
+
+
 # ---------------------------------------------------------------- cheap harness faults
 
 
