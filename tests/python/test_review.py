@@ -168,6 +168,18 @@ def test_marts_and_version(reviewed: Warehouse) -> None:
     row = next(line for line in lines if line.startswith(MART))
     assert "One row per month end" in row and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", row)
     assert len(lines) == 1 + 21
+    # rows without a person: counted in marts with a person_key, blank in the others
+    start = lines[0].index("no person")
+    end = lines[0].index("published at")
+    shown = {line.split()[0]: line[start:end].strip() for line in lines[1:]}
+    published = reviewed.root / "justice.published.duckdb"
+    with duckdb.connect(str(published), read_only=True) as connection:
+        for mart in ("fct_custody_episodes", "fct_probation_appointments", "dim_person"):
+            (unlinked,) = connection.execute(
+                f"select count(*) from marts.{mart} where person_key is null"
+            ).fetchone()
+            assert shown[mart] == f"{unlinked:,}", (mart, shown[mart], unlinked)
+    assert shown["dim_court"] == "" and shown[MART] == ""
     assert re.fullmatch(
         r"justice \S+ \(dbt-core 1\.11\.\d+\)\n", reviewed.justice("--version").stdout
     )
