@@ -17,7 +17,8 @@ from conftest import JUSTICE
 from justice.linkage import em, pipeline
 from justice.linkage.metrics import cluster_quality
 
-FLOORS = {"febrl4": 0.99, "febrl3": 0.98}
+# the social security number is read as an identifier (benchmarks.write_benchmark)
+FLOORS = {"febrl2": 0.995, "febrl3": 0.995, "febrl4": 0.995}
 
 
 @pytest.mark.slow

@@ -152,8 +152,8 @@ def evaluate(
     benchmark: Annotated[
         str | None,
         typer.Option(
-            help="Link and score a benchmark: febrl3 or febrl4 (FEBRL), or registers (a "
-            "synthetic register of persons with clusters of up to 450 records)."
+            help="Link and score a benchmark: febrl1, febrl2, febrl3 or febrl4 (FEBRL), or "
+            "registers (a synthetic register of persons with clusters of up to 450 records)."
         ),
     ] = None,
     entity_column: EntityColumnOption = "entity_id",
@@ -325,7 +325,9 @@ def comparison_table(name: str, ours: dict, theirs: dict) -> str:
 
 @app.command()
 def splink(
-    benchmark: Annotated[str, typer.Option(help="febrl3, febrl4 or registers.")] = "febrl4",
+    benchmark: Annotated[
+        str, typer.Option(help="febrl1, febrl2, febrl3, febrl4 or registers.")
+    ] = "febrl4",
     input_: Annotated[
         Path | None,
         typer.Option(
