@@ -368,11 +368,61 @@ def test_a_csv_input_is_read_as_text_and_its_columns_in_any_case(tmp_path: Path)
         "birth_date": "birth_date",
     }
     assert result.unreadable_birth_dates == 1 and result.given_birth_dates == 2
+    # 03/02/1980 could be either: nothing in the file says which
+    assert result.numeric_dates == "ambiguous"
+    assert "none has a number above 12" in "\n".join(result.describe())
     with duckdb.connect() as con:
         rows = con.execute(
             f"select source_record_id, entity_id, birth_date from '{prepared}' order by 1"
         ).fetchall()
     assert rows == [("001", "007", datetime.date(1980, 2, 3)), ("002", "7", None)]
+
+
+@pytest.mark.parametrize(
+    ("dates", "order", "expected"),
+    [
+        # one value with a day above 12 says the column is day-first: all are read so
+        (
+            ["25/03/1985", "01/03/1985", "1.3.1985", "19850301"],
+            "day-first",
+            [(3, 25), (3, 1), (3, 1), (3, 1)],
+        ),
+        (
+            ["03/25/1985", "03/01/1985", "3-1-1985", "1 Mar 1985"],
+            "month-first",
+            [(3, 25), (3, 1), (3, 1), (3, 1)],
+        ),
+        # both ways in one column: no numeric date is read, the others are
+        (
+            ["25/03/1985", "03/25/1985", "01/03/1985", "1985-03-01"],
+            "mixed",
+            [None, None, None, (3, 1)],
+        ),
+    ],
+)
+def test_a_files_numeric_dates_are_read_in_the_order_its_values_prove(
+    tmp_path: Path, dates: list[str], order: str, expected: list
+) -> None:
+    source, prepared = tmp_path / "people.csv", tmp_path / "records.parquet"
+    source.write_text(
+        "record_id,person,surname,birth_date\n"
+        + "".join(f"{i},{i},LEE,{date}\n" for i, date in enumerate(dates))
+    )
+    result = pipeline.prepare_input(source, prepared, "person")
+    assert result.numeric_dates == order
+    with duckdb.connect() as con:
+        read = [
+            row[0]
+            for row in con.execute(
+                f"select birth_date from '{prepared}' order by cast(source_record_id as int)"
+            ).fetchall()
+        ]
+    assert read == [None if e is None else datetime.date(1985, *e) for e in expected]
+    # what was not read is counted, and only that (19850301 and 1 Mar 1985 are read)
+    assert result.unreadable_birth_dates == expected.count(None)
+    assert result.given_birth_dates == len(dates)
+    said = "\n".join(result.describe())
+    assert (f"read {order}" in said) == (order != "mixed"), said
 
 
 @pytest.mark.slow

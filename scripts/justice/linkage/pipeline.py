@@ -202,8 +202,10 @@ def write_nicknames(path: Path) -> int:
 # which a cast reads, as it does `1985/03/01`, a DATE or TIMESTAMP column): compact
 # (`19850301`, as FEBRL), year first with dots, and with the month's name in any case
 # (`1 Mar 1985`, `1 March 1985`, `01-MAR-1985`, `March 1, 1985`). Day-first or
-# month-first numbers (`01/03/1985`) are ambiguous and stay unreadable (counted and
-# shown by prepare_input).
+# month-first numbers (`01/03/1985`) are ambiguous one by one: a file's column is read
+# day-first when some of its values have a first number above 12 and none a second
+# (`25/03/1985`), month-first the other way round (numeric_date_order), and otherwise
+# they stay unreadable (counted and shown by prepare_input).
 BIRTH_DATE_FORMATS = (
     "%Y%m%d",
     "%Y.%m.%d",
@@ -216,12 +218,57 @@ BIRTH_DATE_FORMATS = (
 )
 
 
-def _birth_date_expression(column: str) -> str:
+# a date of numbers, day and month in some order, then a four-digit year
+NUMERIC_DATE = r"^(\d{1,2})([/.-])(\d{1,2})[/.-]\d{4}$"
+NUMERIC_DATE_FORMATS = {
+    "day-first": ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"),
+    "month-first": ("%m/%d/%Y", "%m.%d.%Y", "%m-%d-%Y"),
+}
+
+
+def _birth_date_expression(column: str, order: str | None = None) -> str:
+    """SQL reading `column` as a date: a cast, then BIRTH_DATE_FORMATS, then (given the
+    column's `order` of numeric dates, numeric_date_order) day-first or month-first."""
     text = f"trim(cast({column} as varchar))"
+    patterns = [*BIRTH_DATE_FORMATS, *NUMERIC_DATE_FORMATS.get(order or "", ())]
     parsed = [f"try_cast({column} as date)"] + [
-        f"cast(try_strptime({text}, '{pattern}') as date)" for pattern in BIRTH_DATE_FORMATS
+        f"cast(try_strptime({text}, '{pattern}') as date)" for pattern in patterns
     ]
     return f"coalesce({', '.join(parsed)})"
+
+
+def numeric_date_order(con: duckdb.DuckDBPyConnection, relation: str, column: str) -> str:
+    """How a column writes dates of numbers (`01/03/1985`): "day-first" when some values
+    have a first number above 12 and none a second above 12, "month-first" the other way
+    round, "mixed" when both occur, "ambiguous" when neither does (every such value
+    could be either), "" when it has none."""
+    pattern = NUMERIC_DATE.replace("'", "''")
+    numbers, firsts, seconds = con.execute(
+        f"""
+        with values_ as (
+            select trim(cast({column} as varchar)) as value from {relation}
+        ),
+        parts as (
+            select
+                cast(regexp_extract(value, '{pattern}', 1) as integer) as first,
+                cast(regexp_extract(value, '{pattern}', 3) as integer) as second
+            from values_
+            where regexp_matches(value, '{pattern}')
+        )
+        select count(*), count(*) filter (where first > 12 and second <= 12),
+            count(*) filter (where second > 12 and first <= 12)
+        from parts
+        """
+    ).fetchone()
+    if not numbers:
+        return ""
+    if firsts and seconds:
+        return "mixed"
+    if firsts:
+        return "day-first"
+    if seconds:
+        return "month-first"
+    return "ambiguous"
 
 
 def possible_pairs(con: duckdb.DuckDBPyConnection, records: str, link_type: str) -> int:
@@ -495,6 +542,8 @@ class PreparedInput:
     unreadable_birth_dates: int = 0
     unreadable_examples: list[str] = field(default_factory=list)
     given_birth_dates: int = 0
+    # how the file writes dates of numbers (numeric_date_order), "" when it has none
+    numeric_dates: str = ""
 
     def describe(self) -> list[str]:
         mapped = ", ".join(
@@ -508,11 +557,27 @@ class PreparedInput:
             lines.append(
                 f"ignored (map one with --column STANDARD=COLUMN): {', '.join(self.ignored)}"
             )
+        if self.numeric_dates in NUMERIC_DATE_FORMATS:
+            lines.append(
+                f"dates of birth of numbers (01/03/1985) read {self.numeric_dates}: some have "
+                f"{'a day' if self.numeric_dates == 'day-first' else 'a month'} first that "
+                "only a day can be (above 12), and none the other way round"
+            )
+        elif self.numeric_dates:
+            why = (
+                "some are day-first and some month-first"
+                if self.numeric_dates == "mixed"
+                else "none has a number above 12 that would say which comes first"
+            )
+            lines.append(
+                f"dates of birth of numbers (01/03/1985) are not read: {why} "
+                "(write them as YYYY-MM-DD)"
+            )
         if self.unreadable_birth_dates:
             lines.append(
                 f"{self.unreadable_birth_dates} of {self.given_birth_dates} dates of birth "
-                "given are not "
-                f"dates (YYYY-MM-DD) and are taken as missing, for example "
+                "given are in no form it reads (YYYY-MM-DD, 19850301, 1 Mar 1985, ...) "
+                "and are taken as missing, for example "
                 f"{', '.join(repr(v) for v in self.unreadable_examples)}"
             )
         return lines
@@ -594,11 +659,14 @@ def prepare_input(
         def column(name: str) -> str:
             return quoted_identifier(used[name])
 
+        order = (
+            numeric_date_order(con, "input", column("birth_date")) if "birth_date" in used else ""
+        )
         select = []
         for standard in RAW_COLUMNS:
             if standard in used:
                 expression = (
-                    _birth_date_expression(column(standard))
+                    _birth_date_expression(column(standard), order)
                     if standard == "birth_date"
                     else f"cast({column(standard)} as varchar)"
                 )
@@ -627,7 +695,7 @@ def prepare_input(
         if "birth_date" in used:
             raw = column("birth_date")
             given = f"from input where nullif(trim(cast({raw} as varchar)), '') is not null"
-            bad = f"{given} and try_cast({raw} as date) is null"
+            bad = f"{given} and {_birth_date_expression(raw, order)} is null"
             dated = int(con.execute(f"select count(*) {given}").fetchone()[0])
             unreadable = int(con.execute(f"select count(*) {bad}").fetchone()[0])
             examples = [
@@ -639,7 +707,7 @@ def prepare_input(
     ignored = [c for c in present if c not in used.values() and c != entity_column]
     generated = ("system", "source_table", "source_record_id")  # made up when absent
     absent = [s for s in RAW_COLUMNS if s not in used and s not in generated]
-    return PreparedInput(records, used, absent, ignored, unreadable, examples, dated)
+    return PreparedInput(records, used, absent, ignored, unreadable, examples, dated, order)
 
 
 def _standard_sources(
