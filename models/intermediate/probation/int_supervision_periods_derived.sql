@@ -3,7 +3,9 @@
     var('as_of')): its supervision type, start, expected end (the disposal's length
     and units from the sentence date), termination date and conformed reason. A
     licence starts when the person is released: the release of the person's custody
-    episode received on (or within 31 days after) the sentence date.
+    episode received on (or within 31 days after) the sentence date, else of the
+    episode the person was already in on the sentence date (remanded in custody before
+    sentence, or serving another sentence).
 -#}
 
 with
@@ -111,6 +113,14 @@ licence_releases_ranked as (
         row_number() over (
             partition by disposals_coded.disposal_id
             order by
+                -- received for this sentence first; then one already running
+                case
+                    when
+                        custody_episodes.episode_start_date
+                        >= disposals_coded.sentence_date
+                        then 0
+                    else 1
+                end,
                 custody_episodes.episode_start_date,
                 custody_episodes.custody_episode_id
         ) as episode_rank
@@ -118,10 +128,18 @@ licence_releases_ranked as (
     inner join custody_episodes
         on
             disposals_coded.person_key = custody_episodes.person_key
-            and disposals_coded.sentence_date
-            <= custody_episodes.episode_start_date
             and {{ dbt.dateadd('day', 31, 'disposals_coded.sentence_date') }}
             >= custody_episodes.episode_start_date
+            and (
+                -- received on the sentence date or within 31 days after it
+                disposals_coded.sentence_date
+                <= custody_episodes.episode_start_date
+                -- or in custody on the sentence date (remand, another
+                -- sentence): released on it (time served) or later, or not yet
+                or custody_episodes.release_date is null
+                or disposals_coded.sentence_date
+                <= custody_episodes.release_date
+            )
     where disposals_coded.supervision_type = 'licence'
 
 ),
