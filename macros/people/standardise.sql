@@ -92,10 +92,11 @@
     is missing: it carries no information; so is one after today, as 9999-12-31 that
     other systems enter; an early one may be real, as in historical registers), sex as
     M/F, postcode without spaces and its district, PNC in canonical form with its
-    check letter validated. The same macro standardises benchmark files, so the
-    linkage runs on them unchanged.
+    check letter validated. A date of birth in `placeholder_dates` (a relation of
+    `placeholder_date`, shared_birth_dates) is missing too. The same macro
+    standardises benchmark files, so the linkage runs on them unchanged.
 #}
-{% macro standardise_person_records(records, nicknames) -%}
+{% macro standardise_person_records(records, nicknames, placeholder_dates=none) -%}
     {%- set pnc = justice.pnc_parts('cleaned.pnc_text') -%}
     select
         -- ids
@@ -169,6 +170,11 @@
                     date '{{ placeholder }}'{{ ',' if not loop.last }}
                     {%- endfor %})
                     and cast(birth_date as date) <= current_date
+                    {%- if placeholder_dates %}
+                    and cast(birth_date as date) not in (
+                        select placeholder_date from {{ placeholder_dates }}
+                    )
+                    {%- endif %}
                     then cast(birth_date as date)
             end as birth_date,
             case
@@ -194,4 +200,69 @@
         group by nickname
     ) as nickname_folded
         on cleaned.forename_letters = nickname_folded.nickname
+{%- endmacro %}
+
+
+
+{#
+    Returns a select of `placeholder_date`: the dates of birth in `records` (raw
+    standard columns) that another system enters for "unknown", found in the data
+    rather than listed: a date carried by records of more different surnames than
+    var('linkage_placeholder_min_surnames') and than
+    var('linkage_placeholder_surname_factor') times the 99th percentile of surnames
+    per date, and on which no one surname holds half the records. A real date of
+    birth is shared by few people (at a million people, about 34 per date), and a
+    person with hundreds of records (a register) keeps one surname on most of them
+    however many slips the rest carry; a placeholder is shared by hundreds of
+    unrelated people. Listed placeholders (var('linkage_placeholder_birth_dates'))
+    and dates after today are missing already and not counted.
+#}
+{% macro shared_birth_dates(records) -%}
+    with date_surnames as (
+
+        select
+            cast(birth_date as date) as birth_date,
+            {{ justice.letters_only('surname') }} as surname,
+            count(*) as record_count
+        from {{ records }}
+        where
+            cast(birth_date as date) not in (
+                {%- for placeholder in var('linkage_placeholder_birth_dates') %}
+                date '{{ placeholder }}'{{ ',' if not loop.last }}
+                {%- endfor %})
+            and cast(birth_date as date) <= current_date
+            and {{ justice.letters_only('surname') }} is not null
+        group by
+            cast(birth_date as date),
+            {{ justice.letters_only('surname') }}
+
+    ),
+
+    dates as (
+
+        select
+            birth_date,
+            count(*) as surname_count,
+            sum(record_count) as record_count,
+            max(record_count) as top_surname_record_count
+        from date_surnames
+        group by birth_date
+
+    ),
+
+    typical as (
+
+        select {{ justice.percentile_value('surname_count', 0.99) }} as surname_count
+        from dates
+
+    )
+
+    select dates.birth_date as placeholder_date
+    from dates
+    cross join typical
+    where
+        dates.surname_count > {{ var('linkage_placeholder_min_surnames') }}
+        and dates.surname_count
+        > {{ var('linkage_placeholder_surname_factor') }} * typical.surname_count
+        and 2 * dates.top_surname_record_count < dates.record_count
 {%- endmacro %}

@@ -60,3 +60,21 @@
         read_parquet('{{ path }}')
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+    Returns an aggregate: the value at `fraction` (0-1) of `column`'s values in the
+    group, dispatched: DuckDB quantile_disc (exact: one of the values), Trino
+    approx_percentile (approximate, as Athena offers).
+#}
+{% macro percentile_value(column, fraction) -%}
+    {{ return(adapter.dispatch('percentile_value', 'justice')(column, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile_value(column, fraction) -%}
+    approx_percentile({{ column }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro duckdb__percentile_value(column, fraction) -%}
+    quantile_disc({{ column }}, {{ fraction }})
+{%- endmacro %}

@@ -425,6 +425,27 @@ def test_a_files_numeric_dates_are_read_in_the_order_its_values_prove(
     assert (f"read {order}" in said) == (order != "mixed"), said
 
 
+def test_the_splink_baseline_finds_the_placeholder_dates_ours_finds() -> None:
+    """The Splink baseline's input gets the cleaning ours gets: a date of birth shared by
+    more surnames than the project's thresholds (50, and 5 times the 99th percentile),
+    none on half its records, is a placeholder (macro shared_birth_dates; its unit test
+    int_person_records_finds_placeholder_dates_no_list_names)."""
+    from justice.linkage.splink_baseline import shared_birth_dates
+
+    def name(i: int) -> str:  # surnames are compared by their letters
+        return "".join(chr(65 + int(d)) for d in str(i))
+
+    rows = [("S" + name(i), "1800-01-01") for i in range(80)]  # 80 unrelated people
+    # one person's 121 records, 60 slips of the surname: SMITH on half and more
+    rows += [("SMITH", "1916-02-28")] * 61 + [("SMITH" + name(i), "1916-02-28") for i in range(60)]
+    rows += [("P" + name(i), f"19{50 + i % 40}-0{1 + i % 9}-1{i % 10}") for i in range(2000)]
+    rows += [("Q" + name(i), "1900-01-01") for i in range(80)]  # listed: not found again
+    with duckdb.connect() as con:
+        con.execute("create table records (surname varchar, birth_date varchar)")
+        con.executemany("insert into records values (?, ?)", rows)
+        assert shared_birth_dates(con, "records") == ["1800-01-01"]
+
+
 @pytest.mark.slow
 def test_a_register_with_large_clusters_is_not_split_by_its_own_slips(tmp_path: Path) -> None:
     """Registers hold many records per person, each with slips of its own (a year off

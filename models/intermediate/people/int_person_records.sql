@@ -148,9 +148,18 @@ source_records as (
 ),
 
 {% endif %}
+-- dates of birth shared by hundreds of unrelated people: placeholders for
+-- "unknown" that no list names (the listed ones are dropped by the macro)
+placeholder_birth_dates as (
+
+    {{ justice.shared_birth_dates('source_records') }}
+
+),
+
 standardised as (
 
-    {{ justice.standardise_person_records('source_records', 'nicknames') }}
+    {{ justice.standardise_person_records(
+        'source_records', 'nicknames', 'placeholder_birth_dates') }}
 
 ),
 

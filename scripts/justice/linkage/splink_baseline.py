@@ -35,6 +35,44 @@ def titles_pattern() -> str:
     return rf"^\s*(({titles})(\.\s*|\s+|\.?$))+"
 
 
+def shared_birth_dates(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    """The dates of birth of `relation` (standard columns) that macro shared_birth_dates
+    (macros/people/standardise.sql) finds to be placeholders, by the same rule and vars:
+    more surnames than var linkage_placeholder_min_surnames and than
+    var linkage_placeholder_surname_factor times the 99th percentile of surnames per
+    date, none of them on half the date's records."""
+    listed = ", ".join(f"date '{d}'" for d in project_var("linkage_placeholder_birth_dates"))
+    letters = "nullif(regexp_replace(upper(strip_accents(surname)), '[^A-Z]', '', 'g'), '')"
+    rows = con.execute(
+        f"""
+        with date_surnames as (
+            select try_cast(birth_date as date) as birth_date, {letters} as surname,
+                count(*) as record_count
+            from {relation}
+            where try_cast(birth_date as date) not in ({listed})
+                and try_cast(birth_date as date) <= current_date and {letters} is not null
+            group by all
+        ),
+        dates as (
+            select birth_date, count(*) as surname_count, sum(record_count) as record_count,
+                max(record_count) as top_surname_record_count
+            from date_surnames group by birth_date
+        ),
+        typical as (select quantile_disc(surname_count, 0.99) as surname_count from dates)
+        select strftime(birth_date, '%Y-%m-%d') from dates, typical
+        where dates.surname_count > ?
+            and dates.surname_count > ? * typical.surname_count
+            and 2 * top_surname_record_count < record_count
+        order by 1
+        """,
+        [
+            int(project_var("linkage_placeholder_min_surnames")),
+            float(project_var("linkage_placeholder_surname_factor")),
+        ],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
 def _prepared(name: str) -> list:
     from justice.linkage.benchmarks import _frames
 
@@ -179,12 +217,16 @@ def run_records(prepared: Path, threshold: float = 0.95) -> dict:
     cl, DuckDBAPI, Linker, SettingsCreator, block_on = _splink()
     con = duckdb.connect()
     # the same cleaning ours gets before comparing (macros/people/standardise.sql):
-    # titles off the forename, placeholder and future dates of birth missing
+    # titles off the forename, placeholder and future dates of birth missing, listed
+    # or found (shared_birth_dates)
     placeholders = ", ".join(f"date '{d}'" for d in project_var("linkage_placeholder_birth_dates"))
+    con.execute(f"create temp view prepared as select * from read_parquet('{prepared}')")
+    found = ", ".join(f"date '{d}'" for d in shared_birth_dates(con, "prepared")) or "null"
     frame = con.execute(
-        "with records as (select *, "
+        "with records as (select * replace (case when try_cast(birth_date as date) "
+        f"in ({found}) then null else birth_date end as birth_date), "
         "upper(regexp_replace(postcode, '\\s', '', 'g')) as postcode_compact "
-        f"from read_parquet('{prepared}')) "
+        "from prepared) "
         "select system || ':' || source_record_id as unique_id, entity_id, "
         f"nullif(upper(trim(regexp_replace(forename, '{titles_pattern()}', '', 'i'))), '') "
         "as forename, "
