@@ -18,6 +18,7 @@ module is separate from test_daily.py so that pytest-xdist can run it beside tha
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -35,6 +36,28 @@ def _summary(output: str, status: str) -> str:
     """The plan's line for a status (justice.lake.loads.LoadPlan.describe), or ''."""
     lines = [line.strip() for line in output.splitlines() if line.strip().startswith(status)]
     return lines[0] if lines else ""
+
+
+def _late_named(output: str) -> tuple[int, set[str]]:
+    """How many partitions the plan counts late, and those its late line names (it
+    names eight at most)."""
+    counted = re.search(r" (\d+) late,", _summary(output, "lake:"))
+    named = set(re.findall(r"(\w+\.\w+ \d{4}-\d\d-\d\d)", _summary(output, "late")))
+    return (int(counted.group(1)) if counted else 0), named
+
+
+def _expected_late(lake: Path, landing: tuple[str, ...], loaded: set[str]) -> set[str]:
+    """`system.table day` of each partition landing now that is older than a partition
+    of its own table loaded before: late is per table (a small lake's quiet table may
+    have no partition on a later day, and then its landing day is simply new)."""
+    late = set()
+    for day in landing:
+        for partition in lake.glob(f"raw/*/*/extraction_date={day}"):
+            table = partition.parent
+            days = {p.name.split("=", 1)[1] for p in table.glob("extraction_date=*")}
+            if any(other > day for other in days & loaded):
+                late.add(f"{table.parent.name}.{table.name} {day}")
+    return late
 
 
 def _build(warehouse: Warehouse) -> str:
@@ -66,6 +89,8 @@ def shuffled(tmp_path_factory: pytest.TempPathFactory, small_lake: Path) -> dict
 
     _land(lake, held, "2026-01-04")  # 3: a late day and a re-delivered file
     _deliver_again(next(lake.glob("raw/nomis/*/extraction_date=2026-01-02/part-*")))
+    loaded = {"2026-01-01", "2026-01-02", "2026-01-06"}
+    steps["late_expected"] = _expected_late(lake, ("2026-01-04",), loaded)
     steps["late"] = _build(warehouse)
     steps["after_late"] = _same_as_a_full_refresh(warehouse, root / "refreshed-3")
 
@@ -81,6 +106,9 @@ def shuffled(tmp_path_factory: pytest.TempPathFactory, small_lake: Path) -> dict
     steps["rewritten"] = _build(warehouse)
 
     _land(lake, held, "2026-01-03", "2026-01-05")  # 5: two late days at once
+    loaded |= {"2026-01-04"}
+    landing = ("2026-01-03", "2026-01-05")
+    steps["two_late_expected"] = _expected_late(lake, landing, loaded)
     steps["two_late"] = _build(warehouse)
     steps["after_all"] = _same_as_a_full_refresh(warehouse, root / "refreshed-5")
     return steps
@@ -90,13 +118,20 @@ def test_each_step_is_named(shuffled: dict[str, object]) -> None:
     newest, late = str(shuffled["newest"]), str(shuffled["late"])
     assert " 0 late, 0 rewritten" in _summary(newest, "lake:"), newest
     assert not _summary(newest, "late"), newest
-    assert "2026-01-04" in _summary(late, "late"), late
     assert "--full-refresh" not in newest + late
     rewritten = str(shuffled["rewritten"])
     assert "agency_locations" in _summary(rewritten, "rewritten"), rewritten
     assert "rebuilds staging and history from the whole lake" in rewritten, rewritten
-    two_late = _summary(str(shuffled["two_late"]), "late")
-    assert "2026-01-03" in two_late and "2026-01-05" in two_late, shuffled["two_late"]
+    # every partition older than one of its table already loaded is counted late, and
+    # named (up to eight); the others are new
+    expected_3 = shuffled["late_expected"]
+    expected_5 = shuffled["two_late_expected"]
+    assert isinstance(expected_3, set) and isinstance(expected_5, set)
+    assert expected_3 | expected_5, "the lake gives no late partition to name"
+    for output, expected in ((late, expected_3), (str(shuffled["two_late"]), expected_5)):
+        counted, named = _late_named(output)
+        assert counted == len(expected), (expected, output)
+        assert named <= expected and (named == expected or len(named) == 8), (expected, output)
 
 
 def test_incremental_equals_full_refresh_after_late_and_redelivered(
