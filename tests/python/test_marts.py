@@ -924,7 +924,7 @@ def test_proven_reoffending_inputs_and_rules_equal_truth(built: Warehouse, lande
         if not row[6]
     }
     assert len(truth_rows) > scaled(100)
-    assert sum(1 for row in truth_rows if row[4] > 0) > 30
+    assert sum(1 for row in truth_rows if row[4] > 0) > scaled(30)
     assert data_rows == truth_rows
 
 
