@@ -39,7 +39,9 @@ events_unioned as (
         'common_platform' as source_system,
         'court_disposal' as event_type,
         cast(offence_id as {{ dbt.type_string() }}) as source_event_id,
-        conformed_disposal_category as event_detail
+        conformed_disposal_category as event_detail,
+        sentence_date as entity_start_date,
+        0 as is_end_event
     from court_disposals
     where sentence_date is not null
 
@@ -51,7 +53,9 @@ events_unioned as (
         'nomis' as source_system,
         'custody_reception' as event_type,
         cast(custody_episode_id as {{ dbt.type_string() }}) as source_event_id,
-        reception_prison_code as event_detail
+        reception_prison_code as event_detail,
+        episode_start_date as entity_start_date,
+        0 as is_end_event
     from custody_episodes
     where episode_start_date is not null
 
@@ -63,7 +67,9 @@ events_unioned as (
         'nomis' as source_system,
         'custody_release' as event_type,
         cast(custody_episode_id as {{ dbt.type_string() }}) as source_event_id,
-        release_reason_code as event_detail
+        release_reason_code as event_detail,
+        episode_start_date as entity_start_date,
+        1 as is_end_event
     from custody_episodes
     where release_date is not null
 
@@ -76,7 +82,9 @@ events_unioned as (
         'supervision_start' as event_type,
         cast(supervision_period_id as {{ dbt.type_string() }})
             as source_event_id,
-        supervision_type as event_detail
+        supervision_type as event_detail,
+        supervision_start_date as entity_start_date,
+        0 as is_end_event
     from supervision_periods
     where supervision_start_date is not null
 
@@ -89,7 +97,9 @@ events_unioned as (
         'supervision_end' as event_type,
         cast(supervision_period_id as {{ dbt.type_string() }})
             as source_event_id,
-        termination_reason as event_detail
+        termination_reason as event_detail,
+        coalesce(supervision_start_date, termination_date) as entity_start_date,
+        1 as is_end_event
     from supervision_periods
     where termination_date is not null
 
@@ -101,7 +111,9 @@ events_unioned as (
         'em' as source_system,
         'em_order_start' as event_type,
         cast(em_order_id as {{ dbt.type_string() }}) as source_event_id,
-        order_type as event_detail
+        order_type as event_detail,
+        order_start_date as entity_start_date,
+        0 as is_end_event
     from em_orders
     where order_start_date is not null
 
@@ -113,7 +125,9 @@ events_unioned as (
         'em' as source_system,
         'em_order_end' as event_type,
         cast(em_order_id as {{ dbt.type_string() }}) as source_event_id,
-        order_type as event_detail
+        order_type as event_detail,
+        order_start_date as entity_start_date,
+        1 as is_end_event
     from em_orders
     where is_ended
 
@@ -133,7 +147,15 @@ events_sequenced as (
         cast(
             row_number() over (
                 partition by person_key
-                order by event_date, event_type, source_event_id
+                -- same day: an earlier-started stay, period or order's events
+                -- first (a release before a recall's reception), and a start
+                -- before its own end (a licence ended the day it began)
+                order by
+                    event_date,
+                    entity_start_date,
+                    is_end_event,
+                    event_type,
+                    source_event_id
             ) as integer
         ) as person_event_number
     from events_unioned
