@@ -59,7 +59,9 @@ _TOWN_ENDS = (
     "thorpe",
 )
 _TITLES = {"M": ("Sir", "Dr", "Lord", "Mr", "Rev"), "F": ("Lady", "Mrs", "Miss", "Dr", "Dame")}
-_PLACEHOLDERS = ("1900-01-01", "1970-01-01")
+# one placeholder the project lists (var linkage_placeholder_birth_dates) and one it
+# must find in the data (macro shared_birth_dates): another register's "unknown"
+_PLACEHOLDERS = ("1900-01-01", "1800-01-01")
 
 
 def records_per_person(rng: np.random.Generator, people: int, max_records: int) -> np.ndarray:
