@@ -83,6 +83,20 @@
 
 
 {#
+    Returns a condition: `column` read as a date is a listed placeholder
+    (var('linkage_placeholder_birth_dates')) or after today (9999-12-31, another
+    system's "unknown"); null for a null date. Such a date of birth is missing.
+#}
+{% macro birth_date_listed_or_future(column) -%}
+    (cast({{ column }} as date) in (
+        {%- for placeholder in var('linkage_placeholder_birth_dates') %}
+        date '{{ placeholder }}'{{ ',' if not loop.last }}
+        {%- endfor %})
+        or cast({{ column }} as date) > current_date)
+{%- endmacro %}
+
+
+{#
     Returns the standard person-record columns from a relation holding the raw
     standard columns (system, source_table, source_record_id, forename, surname,
     birth_date, sex, postcode, pnc_number, cro_number, prison_number, crn, address,
@@ -165,11 +179,7 @@
                 'upper(' ~ justice.without_accents('surname') ~ ')', '[^A-Z]+', ' ') }})
                 as surname_words,
             case
-                when cast(birth_date as date) not in (
-                    {%- for placeholder in var('linkage_placeholder_birth_dates') %}
-                    date '{{ placeholder }}'{{ ',' if not loop.last }}
-                    {%- endfor %})
-                    and cast(birth_date as date) <= current_date
+                when not {{ justice.birth_date_listed_or_future('birth_date') }}
                     {%- if placeholder_dates %}
                     and cast(birth_date as date) not in (
                         select placeholder_date from {{ placeholder_dates }}
@@ -226,11 +236,7 @@
             count(*) as record_count
         from {{ records }}
         where
-            cast(birth_date as date) not in (
-                {%- for placeholder in var('linkage_placeholder_birth_dates') %}
-                date '{{ placeholder }}'{{ ',' if not loop.last }}
-                {%- endfor %})
-            and cast(birth_date as date) <= current_date
+            not {{ justice.birth_date_listed_or_future('birth_date') }}
             and {{ justice.letters_only('surname') }} is not null
         group by
             cast(birth_date as date),

@@ -6,8 +6,9 @@ febrl1: 1,000 records of 500 people, at most one duplicate each; febrl2: 5,000 r
 (all three deduplication). febrl4: two files of 5,000 records, each person once in each
 (linking only across the files). All become files of
 the raw standard columns: given_name → forename, surname, date_of_birth (YYYYMMDD),
-postcode, street number and address → address, suburb → locality. The true entity is the
-number in rec-<n>-org / rec-<n>-dup-<k>.
+postcode, street number and address → address, suburb → locality, soc_sec_id (a national
+identifier, as Splink's examples use it) → cro_number. The true entity is the number in
+rec-<n>-org / rec-<n>-dup-<k>.
 
 registers: a synthetic register of persons (justice.linkage.registers: 5,000 people, about
 44,000 records, clusters up to 450 records), the shape FEBRL and the lake lack.

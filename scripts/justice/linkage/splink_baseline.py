@@ -35,13 +35,18 @@ def titles_pattern() -> str:
     return rf"^\s*(({titles})(\.\s*|\s+|\.?$))+"
 
 
+def _listed_placeholders() -> str:
+    """var linkage_placeholder_birth_dates as SQL date literals, comma-separated."""
+    return ", ".join(f"date '{d}'" for d in project_var("linkage_placeholder_birth_dates"))
+
+
 def shared_birth_dates(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     """The dates of birth of `relation` (standard columns) that macro shared_birth_dates
     (macros/people/standardise.sql) finds to be placeholders, by the same rule and vars:
     more surnames than var linkage_placeholder_min_surnames and than
     var linkage_placeholder_surname_factor times the 99th percentile of surnames per
     date, none of them on half the date's records."""
-    listed = ", ".join(f"date '{d}'" for d in project_var("linkage_placeholder_birth_dates"))
+    listed = _listed_placeholders()
     letters = "nullif(regexp_replace(upper(strip_accents(surname)), '[^A-Z]', '', 'g'), '')"
     rows = con.execute(
         f"""
@@ -219,7 +224,7 @@ def run_records(prepared: Path, threshold: float = 0.95) -> dict:
     # the same cleaning ours gets before comparing (macros/people/standardise.sql):
     # titles off the forename, placeholder and future dates of birth missing, listed
     # or found (shared_birth_dates)
-    placeholders = ", ".join(f"date '{d}'" for d in project_var("linkage_placeholder_birth_dates"))
+    placeholders = _listed_placeholders()
     con.execute(f"create temp view prepared as select * from read_parquet('{prepared}')")
     found = ", ".join(f"date '{d}'" for d in shared_birth_dates(con, "prepared")) or "null"
     frame = con.execute(
