@@ -34,8 +34,12 @@
 {#
     Returns a query for the source keys an incremental history run rebuilds: every key
     with a raw row in a partition the load plan names for this table (new, late or
-    rewritten partitions: a late one is never skipped). Without a load plan, the keys
-    changed in partitions newer than the history table holds.
+    rewritten partitions: a late one is never skipped). Without a load plan (Athena, a
+    plain `dbt build` on a warehouse the harness never planned): the keys with a row in
+    a partition no stored version came from. A late partition is one of those, so it is
+    never skipped there either; a partition whose rows started no version (only
+    re-deliveries) has its keys rebuilt again on later runs, which gives the same
+    chains. A partition rewritten after it was loaded is not seen without a plan.
 
     The keys are read from the staging base model (`base_<system>__<table>`, the change
     log: valid and quarantined rows), not from `changes`: a new row can move a row
@@ -68,9 +72,10 @@ where delivered.extraction_date in (
         and load_plan.source_table = '{{ table }}'
 )
 {%- else %}
-where delivered.extraction_date > (
-    select coalesce(max(loaded.extraction_date), cast('1900-01-01' as date))
+where delivered.extraction_date not in (
+    select distinct loaded.extraction_date
     from {{ this }} as loaded
+    where loaded.extraction_date is not null
 )
 {%- endif %}
 {%- endmacro %}

@@ -46,16 +46,20 @@
     Returns the `where` clause a base model puts on its raw source: on an incremental run
     only the partitions this build loads (the load plan: new and late ones; a rewritten or
     removed partition makes the build a full refresh, which reads every partition);
-    without a plan, the partitions newer than the table holds. Nothing on a first run or
-    a full refresh. `system`, `table`: the raw source table.
+    without a plan (a plain `dbt build` on a warehouse the harness never planned), the
+    partitions the table holds no row of: late ones too, never only those newer than
+    the newest loaded (every row of a partition read is stored, valid or quarantined;
+    only an empty partition is read again, for nothing). Nothing on a first run or a
+    full refresh. `system`, `table`: the raw source table.
 #}
 {% macro partitions_to_load(system, table) -%}
 {%- if is_incremental() -%}
     {%- set condition = justice.planned_partitions_condition(system, table) -%}
     {%- if condition is none -%}
-    where cast(extraction_date as date) > (
-        select coalesce(max(stored.extraction_date), cast('1900-01-01' as date))
+    where cast(extraction_date as date) not in (
+        select distinct stored.extraction_date
         from {{ this }} as stored
+        where stored.extraction_date is not null
     )
     {%- else -%}
     where {{ condition }}
