@@ -1,14 +1,15 @@
 {#
     Returns the reason a staged row cannot be made valid, or null when it can.
-    `rules` is a list of (condition, reason) pairs, checked in order; the first
-    condition that holds gives the reason. Rows with a reason go to stg_quarantine,
-    never silently away. A condition may say `__ELIGIBLE__` (a window rule such as
-    conflicting_change_rule): it becomes "none of the earlier conditions holds".
+    `rules` is a list of (condition, reason) pairs, checked in order after the CDC
+    envelope's own (envelope_rules); the first condition that holds gives the reason.
+    Rows with a reason go to stg_quarantine, never silently away. A condition may say
+    `__ELIGIBLE__` (a window rule such as conflicting_change_rule): it becomes "none of
+    the earlier conditions holds".
 #}
 {% macro quarantine_reason(rules) -%}
     {%- set earlier = [] -%}
     case
-        {%- for condition, reason in rules %}
+        {%- for condition, reason in justice.envelope_rules() + rules %}
         {%- set eligible = ('not (' ~ earlier | join(' or ') ~ ')') if earlier else 'true' %}
         when {{ condition | replace('__ELIGIBLE__', eligible) }} then '{{ reason }}'
         {%- if '__ELIGIBLE__' not in condition %}
@@ -16,6 +17,27 @@
         {%- endif %}
         {%- endfor %}
     end
+{%- endmacro %}
+
+
+{#
+    Returns the (condition, reason) rules every change row's CDC envelope must meet
+    (DESIGN.md section 2), checked before a table's own: an extraction timestamp, no
+    more than a day from the date of the partition the row came in (else a clock or
+    labelling fault: history would order the row by a time it was not extracted at,
+    and a version known before could vanish). The lake contract checks a CSV's
+    timestamps as text; a Parquet file's values are only seen here. An operation that
+    is not I, U or D is not quarantined: it means the feed's contract changed, so the
+    delivery test on cdc_operation fails and the build stops before publishing.
+#}
+{% macro envelope_rules() -%}
+    {%- set days_from_partition = dbt.datediff(
+        'extraction_date', 'cast(extracted_at as date)', 'day') -%}
+    {{ return([
+        ('extracted_at is null', 'no extraction timestamp'),
+        ('abs(' ~ days_from_partition ~ ') > 1',
+            'extraction timestamp more than a day from the partition date'),
+    ]) }}
 {%- endmacro %}
 
 

@@ -17,8 +17,10 @@ a build and its `--retry`.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -405,6 +407,29 @@ def inject_unrecognised_flag(lake: Path) -> Injected:
     )
 
 
+def inject_misdated_rows(lake: Path) -> Injected:
+    """Two agency-location rows whose envelope the partition contradicts: one extracted
+    (so it says) a year before its partition's date, one with no extraction time.
+    Without the envelope rules the first became a version dated a year back, and the
+    version the full load gave that prison vanished from history; the second was staged
+    and failed the not-null delivery test."""
+    day = dt.date.fromisoformat(_next_day(lake))
+    source = pq.read_table(_data_file(lake, "nomis", "agency_locations")).to_pylist()[0]
+    year_before = dt.datetime.combine(day - dt.timedelta(days=365), dt.time(6, 0))
+    rows = [
+        {**source, "op": "U", "description": "MISDATED", "extraction_timestamp": year_before},
+        {**source, "agy_loc_id": "ZZQ", "op": "I", "extraction_timestamp": None},
+    ]
+    partition = _new_partition_file(lake, "nomis", "agency_locations", rows)
+    return Injected(
+        "misdated rows",
+        "nomis",
+        "agency_locations",
+        ["extraction timestamp more than a day from the partition date", "no extraction timestamp"],
+        [(partition, None)],
+    )
+
+
 def inject_failing_test(lake: Path) -> Injected:
     """A change row with an operation that is not I, U or D: staging's accepted_values
     test on cdc_operation fails."""
@@ -462,6 +487,72 @@ def test_a_table_without_partitions_is_named(tmp_path: Path, tiny_lake: Path) ->
     assert [(e.system, e.table) for e in errors] == [("em", "device_events")]
     assert "no partitions" in errors[0].render(lake)
     assert "raw/em/device_events" in errors[0].render(lake)
+
+
+def _copy_partition(lake: Path, system: str, name: str, directory: str) -> Path:
+    """A copy of the table's last partition under another directory name."""
+    copy = lake / "raw" / system / name / directory
+    shutil.copytree(_last_partition(lake, system, name), copy)
+    return copy
+
+
+def _append_line(path: Path, line: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + line, encoding="utf-8")
+
+
+def _em_subject_line(path: Path, full_name: str) -> str:
+    """A new em.subjects CSV line whose full_name field is written as given (raw text)."""
+    header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    fields = {name: "" for name in header}
+    fields.update(op="I", extraction_timestamp="2026-01-02 06:00:00", subject_id="S990001")
+    return ",".join(full_name if name == "full_name" else fields[name] for name in header) + "\n"
+
+
+CHECKER_FAULTS = {
+    # Python reads both as dates; the engines' casts do not
+    "compact partition date": (
+        lambda lake: _copy_partition(lake, "nomis", "incident_cases", "extraction_date=20260109"),
+        "not a partition directory",
+    ),
+    "week partition date": (
+        lambda lake: _copy_partition(lake, "nomis", "incident_cases", "extraction_date=2026-W02-2"),
+        "not a partition directory",
+    ),
+    "future partition": (
+        lambda lake: _copy_partition(
+            lake,
+            "delius",
+            "contact",
+            f"extraction_date={dt.date.today() + dt.timedelta(days=400)}",
+        ),
+        "dated in the future",
+    ),
+    "csv byte-order mark": (
+        lambda lake: _data_file(lake, "em", "subjects").write_bytes(
+            b"\xef\xbb\xbf" + _data_file(lake, "em", "subjects").read_bytes()
+        ),
+        "byte-order mark",
+    ),
+    # DuckDB's reader fails on it too (naming no file when it is the first it reads)
+    "csv stray quote": (
+        lambda lake: _append_line(
+            _data_file(lake, "em", "subjects"),
+            _em_subject_line(_data_file(lake, "em", "subjects"), '"O"BRIEN, Pat"'),
+        ),
+        "unreadable CSV",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CHECKER_FAULTS))
+def test_contract_checker_refuses(kind: str, tmp_path: Path, tiny_lake: Path) -> None:
+    lake = tmp_path / "lake"
+    shutil.copytree(tiny_lake, lake)
+    inject, fragment = CHECKER_FAULTS[kind]
+    inject(lake)
+    errors = check_lake(lake)
+    assert len(errors) == 1, [e.render(lake) for e in errors]
+    assert fragment in errors[0].render(lake), errors[0].render(lake)
 
 
 # ---------------------------------------------------------------- scenario A: contracts
@@ -638,11 +729,13 @@ def failing_test(clean: Reference, tmp_path_factory: pytest.TempPathFactory) -> 
         inject_failing_test(warehouse.lake),
         inject_conflicting_duplicate(warehouse.lake),
         inject_unrecognised_flag(warehouse.lake),
+        inject_misdated_rows(warehouse.lake),
     ]
     broken = warehouse.build(check=False)
     quarantined = warehouse.query(
         "select source_table, source_key, quarantine_reason from staging.stg_quarantine "
-        "where quarantine_reason like 'conflicting%' or quarantine_reason like 'unrecognised%'"
+        "where quarantine_reason like 'conflicting%' or quarantine_reason like 'unrecognised%' "
+        "or quarantine_reason like '%extraction timestamp%'"
     )
     published_after_failure = (_sha256(warehouse.published), fingerprints(warehouse.published))
     day = _next_day(warehouse.lake)
@@ -709,6 +802,12 @@ def test_unrecognised_flag_quarantined_with_reason(failing_test: Outcome) -> Non
     assert [r for r in rows if r[0] == "contact"] == [
         ("contact", "990000002", "unrecognised flag: attended")
     ]
+
+
+def test_misdated_rows_quarantined_with_reasons(failing_test: Outcome) -> None:
+    rows = failing_test.quarantined  # type: ignore[attr-defined]
+    reasons = sorted(r[2] for r in rows if r[0] == "agency_locations")
+    assert reasons == sorted(failing_test.faults[3].expected), rows
 
 
 def test_retry_after_repair_publishes_the_clean_marts(
@@ -902,6 +1001,8 @@ def test_fault_kinds_cover_the_issue() -> None:
         "inject_conflicting_duplicate",
         "inject_failing_test",
         "inject_unrecognised_flag",
+        "inject_misdated_rows",
+        *CHECKER_FAULTS,
         "interrupted build",
         "as-of before data",
         "empty selection",

@@ -35,6 +35,7 @@ from justice.lake.check import (
     ContractError,
     check_csv_text,
     check_schema,
+    future_partition,
     is_partition_name,
     unreadable_parquet,
 )
@@ -123,6 +124,10 @@ def check_athena_table(glue: Any, s3: Any, database: str, table: RawTable) -> li
             errors.append(
                 error(path, f"not a partition directory: expected {PARTITION_PREFIX}YYYY-MM-DD")
             )
+            continue
+        future = future_partition(partition)
+        if future:
+            errors.append(error(path, future))
             continue
         items = [item for item in by_partition.get(partition, []) if item["Size"] or item["Name"]]
         if not items:

@@ -114,6 +114,10 @@ def check_table(lake: Path, table: RawTable) -> list[ContractError]:
         if not is_partition_name(partition.name):
             error(partition, f"not a partition directory: expected {PARTITION_PREFIX}YYYY-MM-DD")
             continue
+        future = future_partition(partition.name)
+        if future:
+            error(partition, future)
+            continue
         for hidden in _hidden_data_files(table, partition):
             error(hidden, HIDDEN_DATA)
         files = sorted(p for p in partition.iterdir() if not is_hidden(p.name))
@@ -163,14 +167,37 @@ def _hidden_data_files(table: RawTable, directory: Path) -> list[Path]:
     return [path for path in found if is_hidden(path.name)]
 
 
+_PARTITION_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def is_partition_name(name: str) -> bool:
+    """`extraction_date=YYYY-MM-DD` with a real date, written exactly so: Python reads
+    20260105 and 2026-W02-2 as dates too, but the engines' casts do not."""
     if not name.startswith(PARTITION_PREFIX):
         return False
+    day = name.removeprefix(PARTITION_PREFIX)
+    if not _PARTITION_DATE.fullmatch(day):
+        return False
     try:
-        dt.date.fromisoformat(name.removeprefix(PARTITION_PREFIX))
+        dt.date.fromisoformat(day)
     except ValueError:
         return False
     return True
+
+
+def future_partition(name: str, today: dt.date | None = None) -> str | None:
+    """Why a partition (a valid partition name) cannot be loaded yet: its date is more
+    than a day after today (UTC; a day's grace for a clock in another time zone). An
+    extract cannot come from the future: a clock or labelling fault, whose rows would
+    become current versions and make every real day after them look late."""
+    day = dt.date.fromisoformat(name.removeprefix(PARTITION_PREFIX))
+    today = today or dt.datetime.now(dt.UTC).date()
+    if day > today + dt.timedelta(days=1):
+        return (
+            f"dated in the future: {day} is after today ({today}); an extract cannot "
+            "come from the future (a clock or naming fault)"
+        )
+    return None
 
 
 def _check_parquet(table: RawTable, path: Path) -> list[ContractError]:
@@ -268,22 +295,36 @@ def check_csv_text(table: RawTable, path: Path | str, text: str) -> list[Contrac
     def error(message: str, column: str | None = None) -> ContractError:
         return ContractError(table.system, table.name, path, message, column)
 
+    if text.startswith("\ufeff"):
+        return [
+            error(
+                "starts with a byte-order mark (UTF-8 BOM, as some spreadsheet exports "
+                "write): the first column would be read as '\\ufeff' + its name; save "
+                "the file as UTF-8 without a BOM"
+            )
+        ]
+    # the delimiter first, leniently: a header quoted for another delimiter
+    # ("op";"extraction_timestamp") is not even valid strict CSV
+    with io.StringIO(text, newline="") as handle:
+        header = next(csv.reader(handle), None)
+    if header is not None and len(header) == 1:
+        for delimiter in _OTHER_DELIMITERS:
+            if delimiter in header[0]:
+                shown = "\\t" if delimiter == "\t" else delimiter
+                return [
+                    error(
+                        f"wrong delimiter: the header is separated by "
+                        f"{shown!r}, the contract says ','"
+                    )
+                ]
     try:
         with io.StringIO(text, newline="") as handle:
-            rows = csv.reader(handle)
+            # strict: a stray quote (`"O"BRIEN"`) is an error here as it is to DuckDB's
+            # reader, not a field quietly read another way
+            rows = csv.reader(handle, strict=True)
             header = next(rows, None)
             if header is None:
                 return [error("no header row")]
-            if len(header) == 1:
-                for delimiter in _OTHER_DELIMITERS:
-                    if delimiter in header[0]:
-                        shown = "\\t" if delimiter == "\t" else delimiter
-                        return [
-                            error(
-                                f"wrong delimiter: the header is separated by "
-                                f"{shown!r}, the contract says ','"
-                            )
-                        ]
             errors = _check_names(table, path, header)
             if errors:
                 return errors
