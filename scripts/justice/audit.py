@@ -41,6 +41,8 @@ def explain_failure(
                 lines.append(
                     f'all failing rows: justice query --audit "select * from {_plain(relation)}"'
                 )
+        if tested and build_path is not None:
+            lines += _loaded_partitions(build_path, tested.split(".")[-1])
         return lines
     text = [line.strip() for line in (message or "").strip().splitlines() if line.strip()]
     lines += text[:SHOWN_ERROR_LINES]
@@ -69,3 +71,34 @@ def _first_rows(build_path: Path, relation: str) -> list[str]:
         "row: " + ", ".join(f"{name}={value}" for name, value in zip(columns, row, strict=True))
         for row in rows
     ]
+
+
+SHOWN_PARTITIONS = 3
+
+
+def _loaded_partitions(build_path: Path, model: str) -> list[str]:
+    """For a test on a staging change log (`stg_<system>__<table>`): the raw partitions
+    this build loaded into it (the load plan), where a delivery test's failing rows came
+    from; nothing for other models or without a plan."""
+    import duckdb
+
+    if not model.startswith("stg_") or "__" not in model:
+        return []
+    system, table = model.removeprefix("stg_").split("__", 1)
+    try:
+        with duckdb.connect(str(build_path), read_only=True) as connection:
+            days = [
+                row[0]
+                for row in connection.execute(
+                    "select distinct cast(extraction_date as varchar) from lake.load_plan "
+                    "where source_system = ? and source_table = ? order by 1 desc",
+                    [system, table],
+                ).fetchall()
+            ]
+    except duckdb.Error:
+        return []
+    if not days:
+        return []
+    shown = ", ".join(f"extraction_date={day}" for day in days[:SHOWN_PARTITIONS])
+    more = f" and {len(days) - SHOWN_PARTITIONS} older" if len(days) > SHOWN_PARTITIONS else ""
+    return [f"loaded by this build from raw/{system}/{table}/: {shown}{more}"]

@@ -114,7 +114,7 @@ def _break_files(lake: Path) -> dict[str, tuple[str, str, str | None]]:
     parties = last("nomis", "incident_case_parties").parent / "part-00099.parquet"
     parties.touch()
     hearings = last("common_platform", "hearings")
-    copy = hearings.parent.parent / "extraction_date=2030-01-01"
+    copy = hearings.parent.parent / "extraction_date=2026-06-01"
     copy.mkdir()
     shutil.copy2(hearings, copy / hearings.name)
     return {
@@ -178,13 +178,13 @@ def test_catalog_faults_found_on_athena(lake: Path, aws: tuple[Any, Any]) -> Non
     )
     s3.put_object(
         Bucket=BUCKET,
-        Key="raw/em/subjects/extraction_date=2030-01-02/part-00000.csv",
+        Key="raw/em/subjects/extraction_date=2026-06-02/part-00000.csv",
         Body=(lake / "raw/em/subjects")
         .glob("extraction_date=*/part-*.csv")
         .__next__()
         .read_bytes(),
     )
-    _register(glue, "nomis", "agency_locations", "extraction_date=2030-01-03")
+    _register(glue, "nomis", "agency_locations", "extraction_date=2026-06-03")
     errors = check_athena_lake(glue, s3)
     rendered = "\n".join(item.render() for item in errors)
     assert blocked_sources(errors) == [
@@ -193,8 +193,8 @@ def test_catalog_faults_found_on_athena(lake: Path, aws: tuple[Any, Any]) -> Non
         "source:em.subjects",
     ], rendered
     assert "glue:raw_delius.contact: column 'contact_id': type int" in rendered
-    assert "extraction_date=2030-01-02/: partition not registered in the Glue catalog" in rendered
-    assert "extraction_date=2030-01-03/: empty partition" in rendered
+    assert "extraction_date=2026-06-02/: partition not registered in the Glue catalog" in rendered
+    assert "extraction_date=2026-06-03/: empty partition" in rendered
 
 
 def test_athena_build_stops_the_broken_sources(

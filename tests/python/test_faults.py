@@ -446,6 +446,9 @@ def inject_failing_test(lake: Path) -> Injected:
             "accepted_values_stg_nomis__incident_cases_cdc_operation",
             "stg_nomis__incident_cases",
             "row: value_field=X",
+            # where the failing rows came from
+            "loaded by this build from raw/nomis/incident_cases/: "
+            f"extraction_date={_next_day(lake)}",
         ],
         [(partition, None)],
     )
