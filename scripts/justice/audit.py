@@ -41,7 +41,7 @@ def explain_failure(
                 lines.append(
                     f'all failing rows: justice query --audit "select * from {_plain(relation)}"'
                 )
-        if tested and build_path is not None:
+        if tested and build_path is not None and node.get("resource_type") == "test":
             lines += _loaded_partitions(build_path, tested.split(".")[-1])
         return lines
     text = [line.strip() for line in (message or "").strip().splitlines() if line.strip()]

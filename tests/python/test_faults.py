@@ -493,10 +493,13 @@ def test_a_table_without_partitions_is_named(tmp_path: Path, tiny_lake: Path) ->
 
 
 def _copy_partition(lake: Path, system: str, name: str, directory: str) -> Path:
-    """A copy of the table's last partition under another directory name."""
-    copy = lake / "raw" / system / name / directory
-    shutil.copytree(_last_partition(lake, system, name), copy)
-    return copy
+    """A new partition under the directory name given: one row of the table's last
+    partition (a new file, not a byte-for-byte copy, which the checker refuses anyway)."""
+    row = pq.read_table(_data_file(lake, system, name)).slice(0, 1)
+    partition = lake / "raw" / system / name / directory
+    partition.mkdir()
+    pq.write_table(row, partition / "part-0.parquet")
+    return partition
 
 
 def _append_line(path: Path, line: str) -> None:
@@ -530,17 +533,12 @@ CHECKER_FAULTS = {
         ),
         "dated in the future",
     ),
-    "csv byte-order mark": (
-        lambda lake: _data_file(lake, "em", "subjects").write_bytes(
-            b"\xef\xbb\xbf" + _data_file(lake, "em", "subjects").read_bytes()
-        ),
-        "byte-order mark",
-    ),
-    # DuckDB's reader fails on it too (naming no file when it is the first it reads)
+    # the lenient parser read it as `OBRIEN Pat"` and passed it; DuckDB's reader then
+    # failed, naming no file when it was the first it read
     "csv stray quote": (
         lambda lake: _append_line(
             _data_file(lake, "em", "subjects"),
-            _em_subject_line(_data_file(lake, "em", "subjects"), '"O"BRIEN, Pat"'),
+            _em_subject_line(_data_file(lake, "em", "subjects"), '"O"BRIEN Pat"'),
         ),
         "unreadable CSV",
     ),
@@ -556,6 +554,33 @@ def test_contract_checker_refuses(kind: str, tmp_path: Path, tiny_lake: Path) ->
     errors = check_lake(lake)
     assert len(errors) == 1, [e.render(lake) for e in errors]
     assert fragment in errors[0].render(lake), errors[0].render(lake)
+
+
+def test_contract_checker_accepts_a_byte_order_mark(tmp_path: Path, tiny_lake: Path) -> None:
+    """A CSV saved with a byte-order mark reads the same to DuckDB (which drops it) and
+    to Athena (which skips the header line): not a fault."""
+    lake = tmp_path / "lake"
+    shutil.copytree(tiny_lake, lake)
+    path = _data_file(lake, "em", "subjects")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert check_lake(lake) == []
+
+
+def test_generate_refuses_partitions_the_contract_would_refuse(tmp_path: Path) -> None:
+    """A lake whose last day is in the future is refused before anything is written."""
+    env = {**os.environ, "JUSTICE_LAKE_PATH": str(tmp_path / "lake")}
+    start = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    completed = subprocess.run(
+        [JUSTICE, "generate", "--people", "20", "--start", start, "--days", "14"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode != 0
+    assert "dated in the future" in completed.stderr + completed.stdout
+    assert "Traceback" not in completed.stderr
+    assert not (tmp_path / "lake").exists()
 
 
 # ---------------------------------------------------------------- scenario A: contracts
@@ -1006,6 +1031,7 @@ def test_fault_kinds_cover_the_issue() -> None:
         "inject_unrecognised_flag",
         "inject_misdated_rows",
         *CHECKER_FAULTS,
+        "csv byte-order mark (accepted)",
         "interrupted build",
         "as-of before data",
         "empty selection",

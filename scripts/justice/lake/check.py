@@ -295,14 +295,9 @@ def check_csv_text(table: RawTable, path: Path | str, text: str) -> list[Contrac
     def error(message: str, column: str | None = None) -> ContractError:
         return ContractError(table.system, table.name, path, message, column)
 
-    if text.startswith("\ufeff"):
-        return [
-            error(
-                "starts with a byte-order mark (UTF-8 BOM, as some spreadsheet exports "
-                "write): the first column would be read as '\\ufeff' + its name; save "
-                "the file as UTF-8 without a BOM"
-            )
-        ]
+    # a byte-order mark (as some spreadsheet exports write) is not part of the header:
+    # DuckDB's reader drops it, and Athena skips the header line
+    text = text.removeprefix("\ufeff")
     # the delimiter first, leniently: a header quoted for another delimiter
     # ("op";"extraction_timestamp") is not even valid strict CSV
     with io.StringIO(text, newline="") as handle:
@@ -319,8 +314,9 @@ def check_csv_text(table: RawTable, path: Path | str, text: str) -> list[Contrac
                 ]
     try:
         with io.StringIO(text, newline="") as handle:
-            # strict: a stray quote (`"O"BRIEN"`) is an error here as it is to DuckDB's
-            # reader, not a field quietly read another way
+            # strict (RFC 4180, the contract's CSV: a quote inside a quoted field is
+            # doubled): a stray quote (`"O"BRIEN"`) or a backslash escape is refused,
+            # not read one way here and another by DuckDB's reader or Athena's SerDe
             rows = csv.reader(handle, strict=True)
             header = next(rows, None)
             if header is None:
