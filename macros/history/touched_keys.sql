@@ -72,11 +72,7 @@ where delivered.extraction_date in (
         and load_plan.source_table = '{{ table }}'
 )
 {%- else %}
-where delivered.extraction_date not in (
-    select distinct loaded.extraction_date
-    from {{ this }} as loaded
-    where loaded.extraction_date is not null
-)
+where {{ justice.not_stored_partition('delivered.extraction_date') }}
 {%- endif %}
 {%- endmacro %}
 

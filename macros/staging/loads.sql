@@ -56,15 +56,27 @@
 {%- if is_incremental() -%}
     {%- set condition = justice.planned_partitions_condition(system, table) -%}
     {%- if condition is none -%}
-    where cast(extraction_date as date) not in (
-        select distinct stored.extraction_date
-        from {{ this }} as stored
-        where stored.extraction_date is not null
-    )
+    where {{ justice.not_stored_partition('cast(extraction_date as date)') }}
     {%- else -%}
     where {{ condition }}
     {%- endif -%}
 {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    Returns a condition that holds for a row whose partition (`column`: its extraction
+    date) no row of the model's own table (`this`) came from: what an incremental
+    run without a load plan loads (partitions_to_load) or rebuilds the keys of
+    (history_touched_keys). Late partitions are among them, whatever the newest
+    stored date.
+#}
+{% macro not_stored_partition(column) -%}
+{{ column }} not in (
+    select distinct stored.extraction_date
+    from {{ this }} as stored
+    where stored.extraction_date is not null
+)
 {%- endmacro %}
 
 

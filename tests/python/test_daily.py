@@ -267,25 +267,28 @@ def test_daily_build_equals_a_full_refresh(daily: dict[str, Any], refreshed: Pat
     assert _differences(incremental, refreshed) == {}
 
 
-def _plain_dbt_build(warehouse: Warehouse) -> str:
-    """`dbt build` as a user runs it, without the harness (so without a load plan)."""
-    completed = subprocess.run(
+def _plain_dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`dbt <args>` as a user runs it, outside `justice build` (JUSTICE_HARNESS unset)."""
+    return subprocess.run(
         [
             str(Path(sys.executable).with_name("dbt")),
-            "build",
-            "--exclude-resource-type",
-            "unit_test",
+            *args,
             "--project-dir",
             str(PROJECT_ROOT),
             "--profiles-dir",
             str(PROJECT_ROOT / "profiles"),
         ],
-        env={k: v for k, v in warehouse.env.items() if k != "JUSTICE_HARNESS"},
+        env={k: v for k, v in env.items() if k != "JUSTICE_HARNESS"},
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def _plain_dbt_build(warehouse: Warehouse) -> str:
+    """`dbt build` without the harness (so without a load plan); its output."""
+    completed = _plain_dbt(warehouse.env, "build", "--exclude-resource-type", "unit_test")
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-4000:]
     return output
@@ -320,24 +323,7 @@ def test_a_plain_dbt_run_on_the_warehouse_is_refused(daily: dict[str, Any], tmp_
     """dbt run outside `justice build` would read the last build's load plan and pass
     over every partition landed since: refused, naming the commands that are right."""
     env = {**daily["warehouse"].env, "DBT_TARGET_PATH": str(tmp_path / "target")}
-    env.pop("JUSTICE_HARNESS", None)
-    completed = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "run",
-            "--select",
-            "base_nomis__offenders",
-            "--project-dir",
-            str(PROJECT_ROOT),
-            "--profiles-dir",
-            str(PROJECT_ROOT / "profiles"),
-        ],
-        env=env,
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = _plain_dbt(env, "run", "--select", "base_nomis__offenders")
     output = completed.stdout + completed.stderr
     assert completed.returncode != 0, output[-3000:]
     assert "loaded by `justice build`" in output, output[-3000:]

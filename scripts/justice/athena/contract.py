@@ -37,6 +37,7 @@ from justice.lake.check import (
     check_schema,
     future_partition,
     is_partition_name,
+    partition_day,
     unreadable_parquet,
 )
 from justice.lake.contract import TABLES, RawTable
@@ -125,7 +126,7 @@ def check_athena_table(glue: Any, s3: Any, database: str, table: RawTable) -> li
                 error(path, f"not a partition directory: expected {PARTITION_PREFIX}YYYY-MM-DD")
             )
             continue
-        future = future_partition(partition)
+        future = future_partition(partition_day(partition))
         if future:
             errors.append(error(path, future))
             continue

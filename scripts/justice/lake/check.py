@@ -114,7 +114,7 @@ def check_table(lake: Path, table: RawTable) -> list[ContractError]:
         if not is_partition_name(partition.name):
             error(partition, f"not a partition directory: expected {PARTITION_PREFIX}YYYY-MM-DD")
             continue
-        future = future_partition(partition.name)
+        future = future_partition(partition_day(partition.name))
         if future:
             error(partition, future)
             continue
@@ -170,27 +170,31 @@ def _hidden_data_files(table: RawTable, directory: Path) -> list[Path]:
 _PARTITION_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def partition_day(name: str) -> dt.date:
+    """The date of a partition directory `extraction_date=YYYY-MM-DD` (a ValueError for
+    any other name)."""
+    return dt.date.fromisoformat(name.removeprefix(PARTITION_PREFIX))
+
+
 def is_partition_name(name: str) -> bool:
     """`extraction_date=YYYY-MM-DD` with a real date, written exactly so: Python reads
     20260105 and 2026-W02-2 as dates too, but the engines' casts do not."""
     if not name.startswith(PARTITION_PREFIX):
         return False
-    day = name.removeprefix(PARTITION_PREFIX)
-    if not _PARTITION_DATE.fullmatch(day):
+    if not _PARTITION_DATE.fullmatch(name.removeprefix(PARTITION_PREFIX)):
         return False
     try:
-        dt.date.fromisoformat(day)
+        partition_day(name)
     except ValueError:
         return False
     return True
 
 
-def future_partition(name: str, today: dt.date | None = None) -> str | None:
-    """Why a partition (a valid partition name) cannot be loaded yet: its date is more
-    than a day after today (UTC; a day's grace for a clock in another time zone). An
-    extract cannot come from the future: a clock or labelling fault, whose rows would
-    become current versions and make every real day after them look late."""
-    day = dt.date.fromisoformat(name.removeprefix(PARTITION_PREFIX))
+def future_partition(day: dt.date, today: dt.date | None = None) -> str | None:
+    """Why a partition of `day` cannot be loaded yet: its date is more than a day after
+    today (UTC; a day's grace for a clock in another time zone). An extract cannot come
+    from the future: a clock or labelling fault, whose rows would become current
+    versions and make every real day after them look late."""
     today = today or dt.datetime.now(dt.UTC).date()
     if day > today + dt.timedelta(days=1):
         return (
@@ -438,5 +442,5 @@ def first_extraction_date(lake: Path, tables: Iterable[RawTable] = TABLES) -> dt
             continue
         for partition in root.iterdir():
             if partition.is_dir() and is_partition_name(partition.name):
-                dates.append(dt.date.fromisoformat(partition.name.removeprefix(PARTITION_PREFIX)))
+                dates.append(partition_day(partition.name))
     return min(dates) if dates else None

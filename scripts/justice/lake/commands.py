@@ -45,7 +45,6 @@ def generate(
         start_date = dt.date.fromisoformat(start)
     except ValueError:
         fail(f"--start must be a date like 2026-01-01, not {start!r}")
-    _refuse_future(start_date + dt.timedelta(days=days))
     started = time.perf_counter()
     summary = landing.generate(
         settings.lake_path,
@@ -68,23 +67,5 @@ def land(
     from justice.lake import land as landing
 
     settings = Settings.from_env(lake=lake)
-    meta_path = settings.lake_path / landing.META_FILE
-    if meta_path.exists():
-        meta = json.loads(meta_path.read_text())
-        last = dt.date.fromisoformat(meta["start"]) + dt.timedelta(days=meta["days"] + days)
-        _refuse_future(last)
     summary = landing.land(settings.lake_path, days=days, progress=say)
     typer.echo(json.dumps(summary, indent=2, default=str))
-
-
-def _refuse_future(last: dt.date) -> None:
-    """Fail before writing a partition the lake contract would refuse: one dated more
-    than a day after today (justice.lake.check.future_partition)."""
-    from justice.lake.check import PARTITION_PREFIX, future_partition
-
-    problem = future_partition(f"{PARTITION_PREFIX}{last.isoformat()}")
-    if problem:
-        fail(
-            f"the last partition would be {last}: {problem}. The build refuses such "
-            "partitions; give an earlier --start or fewer --days."
-        )

@@ -54,6 +54,19 @@ MAX_WORKERS = 2  # chunks simulated in parallel (each worker holds one chunk)
 Progress = Callable[[str], None] | None
 
 
+def _refuse_future(last: dt.date) -> None:
+    """Raise before writing a partition the lake contract would refuse: one dated more
+    than a day after today (justice.lake.check.future_partition)."""
+    from justice.lake.check import future_partition
+
+    problem = future_partition(last)
+    if problem:
+        raise GeneratorError(
+            f"the last partition would be {last}: {problem}. The build refuses such "
+            "partitions; give an earlier --start or fewer --days."
+        )
+
+
 class GeneratorError(Exception):
     """A problem the user can fix (the message says how)."""
 
@@ -386,6 +399,7 @@ def generate(
         raise GeneratorError(
             f"--days must be between 0 and {HORIZON_DAYS} (the simulated horizon); got {days}."
         )
+    _refuse_future(start + dt.timedelta(days=days))
     if lake.exists() and not lake.is_dir():
         raise GeneratorError(f"{lake} exists and is not a directory; choose another --lake path.")
     if lake.exists() and any(lake.iterdir()):
@@ -443,6 +457,7 @@ def land(lake: Path, *, days: int = 1, progress: Progress = None) -> dict:
             f"{HORIZON_DAYS} days after the start ({meta['start']}). Regenerate the lake."
         )
     start = dt.date.fromisoformat(meta["start"])
+    _refuse_future(start + dt.timedelta(days=landed + days))
     start_day = to_day(start)
     profile = meta.get("profile", "default")  # lakes written before profiles existed
     summary = _simulate_and_write(

@@ -123,7 +123,7 @@ class LoadPlan:
 
 def scan_lake(lake: Path) -> list[LakeFile]:
     """Every data file of the raw lake, with its partition, size and modification time."""
-    from justice.lake.check import PARTITION_PREFIX, is_hidden, is_partition_name
+    from justice.lake.check import is_hidden, is_partition_name, partition_day
     from justice.lake.contract import TABLES
 
     files = []
@@ -134,7 +134,7 @@ def scan_lake(lake: Path) -> list[LakeFile]:
         for partition in sorted(root.iterdir()):
             if not (partition.is_dir() and is_partition_name(partition.name)):
                 continue
-            day = dt.date.fromisoformat(partition.name.removeprefix(PARTITION_PREFIX))
+            day = partition_day(partition.name)
             for path in sorted(partition.iterdir()):
                 if path.is_file() and not is_hidden(path.name):
                     stat = path.stat()
