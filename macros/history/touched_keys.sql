@@ -39,7 +39,8 @@
     a partition no stored version came from. A late partition is one of those, so it is
     never skipped there either; a partition whose rows started no version (only
     re-deliveries) has its keys rebuilt again on later runs, which gives the same
-    chains. A partition rewritten after it was loaded is not seen without a plan.
+    chains. A partition rewritten after it was loaded is not seen here: `justice build`
+    makes such a build a full refresh, locally and on Athena (justice.athena.loads).
 
     The keys are read from the staging base model (`base_<system>__<table>`, the change
     log: valid and quarantined rows), not from `changes`: a new row can move a row

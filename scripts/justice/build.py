@@ -132,25 +132,33 @@ def check_sources(settings: Settings) -> dict[str, str]:
 def check_athena_sources(settings: Settings, variables: dict[str, Any]) -> dict[str, str]:
     """The same check on Athena: the raw Glue tables and their files in S3
     (justice.athena.contract), with the AWS credentials of the environment."""
+    from justice.athena.contract import check_athena_lake
+
+    glue, s3 = _aws_clients()
+    errors = check_athena_lake(glue, s3, databases=_raw_databases(variables))
+    return _report_contract(errors, settings)
+
+
+def _aws_clients() -> tuple[Any, Any]:
+    """boto3 Glue and S3 clients in JUSTICE_ATHENA_REGION, with the environment's
+    credentials."""
     import os
 
     import boto3
 
-    from justice.athena.contract import check_athena_lake
+    region = os.environ.get("JUSTICE_ATHENA_REGION", "eu-west-2")
+    return boto3.client("glue", region_name=region), boto3.client("s3", region_name=region)
+
+
+def _raw_databases(variables: dict[str, Any]) -> dict[str, str]:
+    """The raw Glue database of each system the vars name (raw_schema_<system>)."""
     from justice.lake.contract import TABLES
 
-    region = os.environ.get("JUSTICE_ATHENA_REGION", "eu-west-2")
-    databases = {
+    return {
         table.system: str(variables[f"raw_schema_{table.system}"])
         for table in TABLES
         if variables.get(f"raw_schema_{table.system}")
     }
-    errors = check_athena_lake(
-        boto3.client("glue", region_name=region),
-        boto3.client("s3", region_name=region),
-        databases=databases,
-    )
-    return _report_contract(errors, settings)
 
 
 def _report_contract(errors: list[Any], settings: Settings) -> dict[str, str]:
@@ -191,6 +199,37 @@ def plan_partitions(settings: Settings, *, full_refresh: bool) -> bool:
         full_refresh=full_refresh,
         code=code_fingerprint(PROJECT_ROOT),
     )
+    return _say_plan(plan, full_refresh=full_refresh)
+
+
+def plan_athena_partitions(
+    variables: dict[str, Any], blocked: dict[str, str], *, full_refresh: bool
+) -> bool:
+    """The same on Athena, against the record kept in S3 (justice.athena.loads); the
+    sources the contract check stopped are left out. True when the build must become a
+    full refresh."""
+    from justice.athena.loads import plan_athena_loads, record_address
+    from justice.lake.loads import code_fingerprint
+
+    try:
+        address = record_address()
+    except ValueError as problem:
+        fail(str(problem))
+    glue, s3 = _aws_clients()
+    stopped = {tuple(s.removeprefix("source:").split(".", 1)) for s in blocked}
+    plan = plan_athena_loads(
+        glue,
+        s3,
+        address,
+        databases=_raw_databases(variables),
+        blocked=stopped,  # type: ignore[arg-type]
+        full_refresh=full_refresh,
+        code=code_fingerprint(PROJECT_ROOT),
+    )
+    return _say_plan(plan, full_refresh=full_refresh)
+
+
+def _say_plan(plan: Any, *, full_refresh: bool) -> bool:
     for line in plan.describe():
         say(line)
     if plan.full_refresh and not full_refresh:
@@ -208,12 +247,22 @@ def plan_partitions(settings: Settings, *, full_refresh: bool) -> bool:
     return False
 
 
-def _retry_needs_full_refresh(settings: Settings) -> bool:
+def _retry_needs_full_refresh(
+    settings: Settings, *, local: bool = True, variables: dict[str, Any] | None = None
+) -> bool:
     """True when the failed build's staged partitions were rewritten or removed since
-    (justice.lake.loads.pending_changed); says so."""
-    from justice.lake.loads import pending_changed
+    (justice.lake.loads.pending_changed; on Athena justice.athena.loads'); says so."""
+    if local:
+        from justice.lake.loads import pending_changed
 
-    changed = pending_changed(settings.duckdb_path, settings.lake_path)
+        changed = pending_changed(settings.duckdb_path, settings.lake_path)
+    else:
+        from justice.athena import loads
+
+        glue, s3 = _aws_clients()
+        changed = loads.pending_changed(
+            glue, s3, loads.record_address(), _raw_databases(variables or {})
+        )
     if changed:
         shown = ", ".join(f"{s}.{t} {d.isoformat()}" for s, t, d in changed[:8])
         say(
@@ -224,10 +273,11 @@ def _retry_needs_full_refresh(settings: Settings) -> bool:
     return bool(changed)
 
 
-def record_partitions(settings: Settings, result: dbt.DbtResult) -> None:
+def record_partitions(settings: Settings, result: dbt.DbtResult, *, local: bool = True) -> None:
     """Record as loaded the planned files of every table whose history model was built,
     unless a test of its change log or history failed (those stay pending, and are
-    tested again by the next build or `--retry`)."""
+    tested again by the next build or `--retry`): in the warehouse locally, in S3 on
+    Athena (justice.athena.loads)."""
     from justice.lake.loads import (
         built_history_tables,
         code_fingerprint,
@@ -239,12 +289,23 @@ def record_partitions(settings: Settings, result: dbt.DbtResult) -> None:
     held = tables_with_failed_tests(result.results, _manifest(settings))
     if ("*", "*") in held:
         return
-    record_loads(
-        settings.duckdb_path,
-        tables - held,
-        _invocation_id(settings),
-        code=code_fingerprint(PROJECT_ROOT),
-    )
+    if local:
+        record_loads(
+            settings.duckdb_path,
+            tables - held,
+            _invocation_id(settings),
+            code=code_fingerprint(PROJECT_ROOT),
+        )
+    else:
+        from justice.athena.loads import record_address, record_athena_loads
+
+        record_athena_loads(
+            _aws_clients()[1],
+            record_address(),
+            tables - held,
+            _invocation_id(settings),
+            code=code_fingerprint(PROJECT_ROOT),
+        )
 
 
 # ---------------------------------------------------------------- running dbt
@@ -522,7 +583,7 @@ def command(
         if target:
             args += ["--target", target]
         pending = previous
-        if local and _retry_needs_full_refresh(settings):
+        if _retry_needs_full_refresh(settings, local=local, variables=previous.vars or {}):
             # the failed build staged partitions that changed since: re-running only what
             # failed would test and publish their old rows
             args = ["build", "--full-refresh", *UNIT_TESTS_LEFT_OUT]
@@ -530,7 +591,10 @@ def command(
                 args += ["--target", target]
             if previous.vars:
                 args += ["--vars", json.dumps(previous.vars)]
-            plan_partitions(settings, full_refresh=True)
+            if local:
+                plan_partitions(settings, full_refresh=True)
+            else:
+                plan_athena_partitions(previous.vars or {}, {}, full_refresh=True)
             pending = PendingPublication(vars=previous.vars)
             retry = False
     else:
@@ -558,7 +622,12 @@ def command(
         blocked = check_sources(settings) if local else check_athena_sources(settings, variables)
         for selector in blocked:
             args += ["--exclude", f"{selector}+"]
-        if local and plan_partitions(settings, full_refresh=full_refresh):
+        rebuild = (
+            plan_partitions(settings, full_refresh=full_refresh)
+            if local
+            else plan_athena_partitions(variables, blocked, full_refresh=full_refresh)
+        )
+        if rebuild:
             if select or exclude:
                 # tables outside the selection would keep the old rows, and marts built
                 # on them would be published
@@ -578,8 +647,7 @@ def command(
         with interruptible() as interruption:
             result = dbt.invoke(args, settings, progress=LayerProgress())
             interruption.check()
-            if local:
-                record_partitions(settings, result)
+            record_partitions(settings, result, local=local)
             _finish(
                 result,
                 settings,

@@ -215,3 +215,122 @@ def test_athena_build_stops_the_broken_sources(
     assert set(blocked) == set(blocked_sources(check_lake(broken)))
     assert "'notes'" in blocked["source:em.orders"]
     assert blocked["source:em.orders"].startswith(f"s3://{BUCKET}/raw/em/orders/")
+
+
+# ------------------------------------------------- the record of what Athena builds loaded
+
+DATA_BUCKET = "justice-data"
+RECORD = (DATA_BUCKET, "warehouse/justice_lake/loaded_partitions.json")
+EVERY_TABLE = {(t.system, t.name) for t in TABLES}
+
+
+def _keys(s3: Any, prefix: str) -> list[str]:
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
+    return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+
+
+def test_athena_record_finds_late_rewritten_and_removed_partitions(
+    lake: Path, aws: tuple[Any, Any]
+) -> None:
+    """What a plan-less incremental Athena build cannot see (a partition rewritten or
+    removed after it was loaded, or changed SQL) makes the next `justice build --target
+    athena` a full refresh; a late partition is loaded incrementally, as locally."""
+    from justice.athena.loads import (
+        pending_changed,
+        plan_athena_loads,
+        read_record,
+        record_athena_loads,
+    )
+
+    glue, s3 = aws
+    _upload(lake, glue, s3)
+    s3.create_bucket(Bucket=DATA_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    defendants = "raw/common_platform/defendants/"  # three days in this lake
+    days = sorted({key.split("/")[3] for key in _keys(s3, defendants)})
+    first_day, last_day = days[0], days[-1]
+    held_back = {
+        key: s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        for key in _keys(s3, f"{defendants}{first_day}/")
+    }
+    for key in held_back:  # the first day of one table lands late
+        s3.delete_object(Bucket=BUCKET, Key=key)
+    code = {"models/history/a.sql": "1"}
+
+    plan = plan_athena_loads(glue, s3, RECORD, code=code)
+    assert plan.statuses and set(plan.statuses.values()) == {"new"}
+    assert not plan.full_refresh
+    objects = len(read_record(s3, RECORD)["pending"])
+    assert record_athena_loads(s3, RECORD, EVERY_TABLE, "build-1", code=code) == objects
+    assert read_record(s3, RECORD)["code"] == code
+    again = plan_athena_loads(glue, s3, RECORD, code=code)
+    assert again.statuses == {} and not again.full_refresh
+
+    for key, body in held_back.items():
+        s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+    late = plan_athena_loads(glue, s3, RECORD, code=code)
+    day = late.of("late")[0][2]
+    assert late.of("late") == [("common_platform", "defendants", day)]
+    assert day.isoformat() in first_day
+    assert not late.full_refresh
+    record_athena_loads(s3, RECORD, EVERY_TABLE, "build-2", code=code)
+
+    # rewritten after it was loaded: planned, not recorded (a failed build), then
+    # rewritten again; and a second table rewritten
+    rewritten = _keys(s3, f"{defendants}{last_day}/")[0]
+    s3.put_object(Bucket=BUCKET, Key=rewritten, Body=held_back[next(iter(held_back))])
+    plan = plan_athena_loads(glue, s3, RECORD, code=code)
+    assert [p[:2] for p in plan.of("rewritten")] == [("common_platform", "defendants")]
+    assert plan.full_refresh and "reloaded" in plan.statuses.values()
+    said = "\n".join(plan.describe())
+    assert "rewritten since they were loaded: common_platform.defendants" in said
+    assert pending_changed(glue, s3, RECORD) == []
+    s3.put_object(Bucket=BUCKET, Key=rewritten, Body=b"PAR1 not the same bytes")
+    changed = pending_changed(glue, s3, RECORD)
+    assert ("common_platform", "defendants") in {p[:2] for p in changed}
+    plan = plan_athena_loads(glue, s3, RECORD, code=code)
+    assert plan.full_refresh
+    record_athena_loads(s3, RECORD, EVERY_TABLE, "build-3", code=code)
+    assert plan_athena_loads(glue, s3, RECORD, code=code).statuses == {}
+
+    # removed after it was loaded
+    for key in _keys(s3, f"raw/common_platform/hearings/{last_day}/"):
+        s3.delete_object(Bucket=BUCKET, Key=key)
+    plan = plan_athena_loads(glue, s3, RECORD, code=code)
+    assert [p[:2] for p in plan.removed] == [("common_platform", "hearings")]
+    assert plan.full_refresh
+    record_athena_loads(s3, RECORD, EVERY_TABLE, "build-4", code=code)
+    assert not plan_athena_loads(glue, s3, RECORD, code=code).full_refresh
+
+    # the SQL that built the stored history changed
+    plan = plan_athena_loads(glue, s3, RECORD, code={"models/history/a.sql": "2"})
+    assert plan.code_changed == ["models/history/a.sql"] and plan.full_refresh
+
+    # a table the contract check stopped is not planned, and keeps its record
+    for key in _keys(s3, f"raw/em/orders/{first_day}/"):
+        s3.put_object(Bucket=BUCKET, Key=key, Body=b"order_id\n1\n")
+    plan = plan_athena_loads(glue, s3, RECORD, blocked={("em", "orders")}, code=code)
+    assert not plan.full_refresh and plan.statuses == {}
+
+
+def test_athena_build_plans_against_the_record(
+    lake: Path, aws: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`justice build --target athena` keeps the record under JUSTICE_ATHENA_S3_DATA_DIR
+    and turns a build after a rewrite into a full refresh, saying why."""
+    from justice.athena.loads import record_address, record_athena_loads
+    from justice.build import plan_athena_partitions
+
+    glue, s3 = aws
+    _upload(lake, glue, s3)
+    s3.create_bucket(Bucket=DATA_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    monkeypatch.setenv("JUSTICE_ATHENA_REGION", REGION)
+    monkeypatch.setenv("JUSTICE_ATHENA_S3_DATA_DIR", f"s3://{DATA_BUCKET}/warehouse/")
+    monkeypatch.setenv("JUSTICE_ATHENA_SCHEMA_PREFIX", "justice")
+    assert record_address() == RECORD
+    assert plan_athena_partitions({}, {}, full_refresh=False) is False
+    record_athena_loads(s3, RECORD, EVERY_TABLE, "build-1")
+    key = _keys(s3, "raw/delius/contact/")[-1]
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"PAR1 rewritten")
+    assert plan_athena_partitions({}, {}, full_refresh=False) is True
+    # the stopped source is not planned: nothing else changed
+    assert plan_athena_partitions({}, {"source:delius.contact": "…"}, full_refresh=False) is False

@@ -96,27 +96,14 @@ def check_athena_table(glue: Any, s3: Any, database: str, table: RawTable) -> li
     location = descriptor.get("Location") or ""
     if not location.startswith("s3://"):
         return [*errors, error(where, f"no s3:// location ({location!r})")]
-    bucket, _, prefix = location.removeprefix("s3://").partition("/")
-    prefix = prefix.rstrip("/") + "/"
-    by_partition: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            relative = item["Key"].removeprefix(prefix)
-            partition, _, name = relative.partition("/")
-            address = f"s3://{bucket}/{item['Key']}"
-            if not name:
-                if relative.endswith("/") or item["Size"] == 0:
-                    by_partition.setdefault(relative.rstrip("/"), [])
-                    continue
-                errors.append(
-                    error(
-                        address,
-                        f"a file outside any partition (expected {PARTITION_PREFIX}"
-                        "YYYY-MM-DD/ prefixes)",
-                    )
-                )
-                continue
-            by_partition[partition].append({**item, "Address": address, "Name": name})
+    bucket, prefix, by_partition, strays = table_objects(s3, location)
+    for item in strays:
+        errors.append(
+            error(
+                item["Address"],
+                f"a file outside any partition (expected {PARTITION_PREFIX}YYYY-MM-DD/ prefixes)",
+            )
+        )
     projected = (found.get("Parameters") or {}).get("projection.enabled") == "true"
     every: list[dict[str, Any]] = []
     for partition in sorted(set(by_partition) | set(registered)):
@@ -153,6 +140,33 @@ def check_athena_table(glue: Any, s3: Any, database: str, table: RawTable) -> li
             )
         )
     return errors
+
+
+def table_objects(
+    s3: Any, location: str
+) -> tuple[str, str, dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """The objects under a raw table's S3 `location`: its bucket, its key prefix (ending
+    in /), the objects of each first-level directory (a partition, if well named; a
+    directory marker alone gives an empty list), and the files directly under the
+    prefix (outside any partition). Each object is list_objects_v2's (Key, Size, ETag,
+    ...) with its s3:// Address and its Name within the directory."""
+    bucket, _, prefix = location.removeprefix("s3://").partition("/")
+    prefix = prefix.rstrip("/") + "/"
+    by_partition: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    strays: list[dict[str, Any]] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            relative = item["Key"].removeprefix(prefix)
+            partition, _, name = relative.partition("/")
+            address = f"s3://{bucket}/{item['Key']}"
+            if not name:
+                if relative.endswith("/") or item["Size"] == 0:
+                    by_partition.setdefault(relative.rstrip("/"), [])
+                else:
+                    strays.append({**item, "Address": address, "Name": relative})
+                continue
+            by_partition[partition].append({**item, "Address": address, "Name": name})
+    return bucket, prefix, by_partition, strays
 
 
 def _check_objects(

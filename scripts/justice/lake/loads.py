@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,52 @@ class LoadPlan:
                 f"built: {shown}" + (f" and {more} more" if more > 0 else "")
             )
         return lines
+
+
+Files = dict[str, tuple[int, str]]  # file -> (size in bytes, checksum or ETag)
+
+
+def classify_partitions(
+    now: dict[Partition, Files],
+    known: dict[Partition, Files],
+    *,
+    full_refresh: bool,
+    pending_rewritten: Iterable[Partition] = (),
+    pending_removed: Iterable[Partition] = (),
+    code_changed: Iterable[str] = (),
+) -> LoadPlan:
+    """The load plan, from the lake's partitions `now` and those a record says were
+    loaded (`known`), each with its files' sizes and checksums: new, late (older than
+    the newest loaded of its table), rewritten (files changed) or removed; partitions
+    planned before and not recorded that changed since (`pending_*`, perhaps staged by
+    a failed build) count as rewritten or removed too. A rewritten or removed partition,
+    or changed SQL (`code_changed`), makes the plan a full refresh, on which every
+    partition is reloaded. Shared by the local build (plan_loads) and Athena's
+    (justice.athena.loads)."""
+    newest: dict[tuple[str, str], dt.date] = {}
+    for system, table, day in known:
+        newest[(system, table)] = max(day, newest.get((system, table), day))
+    plan = LoadPlan(full_refresh=full_refresh, code_changed=list(code_changed))
+    for partition in pending_rewritten:
+        plan.statuses[partition] = "rewritten"
+    for partition, files in now.items():
+        if partition in plan.statuses:
+            continue
+        system, table, day = partition
+        before = known.get(partition)
+        if before is None:
+            latest = newest.get((system, table))
+            plan.statuses[partition] = "late" if latest and day < latest else "new"
+        elif files != before:
+            plan.statuses[partition] = "rewritten"
+        elif full_refresh:
+            plan.statuses[partition] = "reloaded"
+    plan.removed = sorted((set(known) - set(now)) | set(pending_removed))
+    if plan.needs_full_refresh and not full_refresh:
+        plan.full_refresh = True
+        for partition in now:
+            plan.statuses.setdefault(partition, "reloaded")
+    return plan
 
 
 def scan_lake(lake: Path) -> list[LakeFile]:
@@ -292,6 +339,14 @@ def _changed_code(connection: Any, code: dict[str, str]) -> list[str]:
     if not _exists(connection, CODE):
         return []
     stored = dict(connection.execute(f"select file, checksum from {SCHEMA}.{CODE}").fetchall())
+    return changed_code(stored, code)
+
+
+def changed_code(stored: dict[str, str], code: dict[str, str]) -> list[str]:
+    """The files (code_fingerprint) whose checksum differs between `stored` and `code`,
+    added and removed ones included; none when nothing is stored."""
+    if not stored:
+        return []
     return sorted(f for f in set(stored) | set(code) if stored.get(f) != code.get(f))
 
 
@@ -315,19 +370,16 @@ def plan_loads(
         _ensure(connection)
         recorded = connection.execute(
             f"select source_system, source_table, extraction_date, file, size_bytes, "
-            f"modified_ns, checksum from {SCHEMA}.{RECORD}"
+            f"checksum from {SCHEMA}.{RECORD}"
         ).fetchall()
         # a table the contract no longer has is not read, so its recorded partitions are
         # not "removed" (that would make every build a full refresh); the next full
         # refresh drops them from the record (record_loads)
         contract = _contract_tables()
-        known: dict[Partition, dict[str, tuple[int, int, str]]] = defaultdict(dict)
-        for system, table, day, file, size, modified, checksum in recorded:
+        known: dict[Partition, Files] = defaultdict(dict)
+        for system, table, day, file, size, checksum in recorded:
             if (system, table) in contract:
-                known[(system, table, day)][file] = (size, modified, checksum)
-        newest: dict[tuple[str, str], dt.date] = {}
-        for system, table, day in known:
-            newest[(system, table)] = max(day, newest.get((system, table), day))
+                known[(system, table, day)][file] = (size, checksum)
 
         by_partition: dict[Partition, list[LakeFile]] = defaultdict(list)
         for item in files:
@@ -339,33 +391,21 @@ def plan_loads(
                 LakeFile(**{**item.__dict__, "checksum": checksum})
             )
 
-        plan = LoadPlan(full_refresh=full_refresh)
         # planned before and never recorded, but perhaps staged (a build that failed
         # after staging): changed since, they need a full refresh as a recorded one does
         pending_rewritten, pending_removed = _changed_pending(connection, by_partition)
-        for partition in pending_rewritten:
-            plan.statuses[partition] = "rewritten"
-        for partition, items in by_partition.items():
-            if partition in plan.statuses:
-                continue
-            system, table, day = partition
-            before = known.get(partition)
-            if before is None:
-                latest = newest.get((system, table))
-                plan.statuses[partition] = "late" if latest and day < latest else "new"
-            elif {f.file: (f.size_bytes, f.checksum) for f in items} != {
-                name: (size, checksum) for name, (size, _, checksum) in before.items()
-            }:
-                plan.statuses[partition] = "rewritten"
-            elif full_refresh:
-                plan.statuses[partition] = "reloaded"
-        plan.removed = sorted((set(known) - set(by_partition)) | set(pending_removed))
-        if code is not None and known:
-            plan.code_changed = _changed_code(connection, code)
-        if plan.needs_full_refresh and not full_refresh:
-            plan.full_refresh = True
-            for partition in by_partition:
-                plan.statuses.setdefault(partition, "reloaded")
+        now = {
+            partition: {f.file: (f.size_bytes, f.checksum) for f in items}
+            for partition, items in by_partition.items()
+        }
+        plan = classify_partitions(
+            now,
+            known,
+            full_refresh=full_refresh,
+            pending_rewritten=pending_rewritten,
+            pending_removed=pending_removed,
+            code_changed=_changed_code(connection, code) if code is not None and known else (),
+        )
 
         pending = [
             (
