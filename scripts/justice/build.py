@@ -208,13 +208,10 @@ def plan_athena_partitions(
     """The same on Athena, against the record kept in S3 (justice.athena.loads); the
     sources the contract check stopped are left out. True when the build must become a
     full refresh."""
-    from justice.athena.loads import plan_athena_loads, record_address
+    from justice.athena.loads import plan_athena_loads
     from justice.lake.loads import code_fingerprint
 
-    try:
-        address = record_address()
-    except ValueError as problem:
-        fail(str(problem))
+    address = _record_address()
     glue, s3 = _aws_clients()
     stopped = {tuple(s.removeprefix("source:").split(".", 1)) for s in blocked}
     plan = plan_athena_loads(
@@ -229,16 +226,33 @@ def plan_athena_partitions(
     return _say_plan(plan, full_refresh=full_refresh)
 
 
+def _record_address() -> tuple[str, str]:
+    """Where the Athena build keeps its record (justice.athena.loads.record_address); a
+    clear error when JUSTICE_ATHENA_S3_DATA_DIR is not set."""
+    from justice.athena.loads import record_address
+
+    try:
+        return record_address()
+    except ValueError as problem:
+        fail(str(problem))
+
+
 def _say_plan(plan: Any, *, full_refresh: bool) -> bool:
     for line in plan.describe():
         say(line)
     if plan.full_refresh and not full_refresh:
-        why = (
-            "a loaded partition was rewritten or removed: its old change rows cannot be merged away"
-            if plan.of("rewritten") or plan.removed
-            else "the stored rows were built by other SQL, which an incremental build "
-            "would mix with the new"
-        )
+        if plan.of("rewritten") or plan.removed:
+            why = (
+                "a loaded partition was rewritten or removed: its old change rows cannot be "
+                "merged away"
+            )
+        elif plan.code_changed:
+            why = (
+                "the stored rows were built by other SQL, which an incremental build would mix "
+                "with the new"
+            )
+        else:
+            why = "an earlier plan's full refresh is still owed"
         say(
             f"lake: {why}, so this build rebuilds staging and history from the whole lake "
             "(--full-refresh)"
@@ -261,7 +275,7 @@ def _retry_needs_full_refresh(
 
         glue, s3 = _aws_clients()
         changed = loads.pending_changed(
-            glue, s3, loads.record_address(), _raw_databases(variables or {})
+            glue, s3, _record_address(), _raw_databases(variables or {})
         )
     if changed:
         shown = ", ".join(f"{s}.{t} {d.isoformat()}" for s, t, d in changed[:8])
@@ -297,11 +311,11 @@ def record_partitions(settings: Settings, result: dbt.DbtResult, *, local: bool 
             code=code_fingerprint(PROJECT_ROOT),
         )
     else:
-        from justice.athena.loads import record_address, record_athena_loads
+        from justice.athena.loads import record_athena_loads
 
         record_athena_loads(
             _aws_clients()[1],
-            record_address(),
+            _record_address(),
             tables - held,
             _invocation_id(settings),
             code=code_fingerprint(PROJECT_ROOT),

@@ -301,15 +301,15 @@ def test_athena_record_finds_late_rewritten_and_removed_partitions(
     record_athena_loads(s3, RECORD, EVERY_TABLE, "build-4", code=code)
     assert not plan_athena_loads(glue, s3, RECORD, code=code).full_refresh
 
-    # the SQL that built the stored history changed
-    plan = plan_athena_loads(glue, s3, RECORD, code={"models/history/a.sql": "2"})
-    assert plan.code_changed == ["models/history/a.sql"] and plan.full_refresh
-
     # a table the contract check stopped is not planned, and keeps its record
     for key in _keys(s3, f"raw/em/orders/{first_day}/"):
         s3.put_object(Bucket=BUCKET, Key=key, Body=b"order_id\n1\n")
     plan = plan_athena_loads(glue, s3, RECORD, blocked={("em", "orders")}, code=code)
     assert not plan.full_refresh and plan.statuses == {}
+
+    # the SQL that built the stored history changed
+    plan = plan_athena_loads(glue, s3, RECORD, code={"models/history/a.sql": "2"})
+    assert plan.code_changed == ["models/history/a.sql"] and plan.full_refresh
 
 
 def test_athena_build_plans_against_the_record(
@@ -331,6 +331,59 @@ def test_athena_build_plans_against_the_record(
     record_athena_loads(s3, RECORD, EVERY_TABLE, "build-1")
     key = _keys(s3, "raw/delius/contact/")[-1]
     s3.put_object(Bucket=BUCKET, Key=key, Body=b"PAR1 rewritten")
-    assert plan_athena_partitions({}, {}, full_refresh=False) is True
-    # the stopped source is not planned: nothing else changed
+    # a source the contract check stopped is not planned: nothing else changed
     assert plan_athena_partitions({}, {"source:delius.contact": "…"}, full_refresh=False) is False
+    assert plan_athena_partitions({}, {}, full_refresh=False) is True
+
+
+def test_athena_record_keeps_what_a_build_did_not_finish(
+    lake: Path, aws: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Objects planned and not recorded (a failed build) that change since count as
+    rewritten; a full refresh stays owed until one is recorded for every table; a table
+    the contract check stopped keeps its pending and loaded rows; a table dropped from
+    the contract leaves nothing pending behind."""
+    from justice.athena import loads
+
+    glue, s3 = aws
+    _upload(lake, glue, s3)
+    s3.create_bucket(Bucket=DATA_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    first = loads.plan_athena_loads(glue, s3, RECORD)
+    assert any("no record of earlier loads" in line for line in first.describe())
+    loads.record_athena_loads(s3, RECORD, EVERY_TABLE - {("common_platform", "hearings")}, "b1")
+    assert "no record" not in "\n".join(loads.plan_athena_loads(glue, s3, RECORD).describe())
+
+    # hearings: planned twice, never recorded (its tests failed), then rewritten
+    key = _keys(s3, "raw/common_platform/hearings/")[-1]
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"PAR1 other bytes")
+    assert [p[:2] for p in loads.pending_changed(glue, s3, RECORD)] == [
+        ("common_platform", "hearings")
+    ]
+    plan = loads.plan_athena_loads(glue, s3, RECORD)
+    assert [p[:2] for p in plan.of("rewritten")] == [("common_platform", "hearings")]
+    assert plan.full_refresh
+    # that full refresh was refused: the rewrite is pending now, and still owed
+    again = loads.plan_athena_loads(glue, s3, RECORD)
+    assert again.full_refresh and "common_platform.hearings" in again.owed
+
+    # a table the contract check stopped: its rows stay in the record, untouched
+    before = loads.read_record(s3, RECORD)
+    orders = [r for r in before["pending"] + before["loaded"] if r["table"] == "orders"]
+    assert orders
+    loads.plan_athena_loads(glue, s3, RECORD, blocked={("em", "orders")}, full_refresh=True)
+    loads.record_athena_loads(s3, RECORD, EVERY_TABLE - {("em", "orders")}, "b2")
+    after = loads.read_record(s3, RECORD)
+    assert [r for r in after["pending"] + after["loaded"] if r["table"] == "orders"] == orders
+    assert after["owed"], "em.orders was not rebuilt: the full refresh is still owed"
+    loads.plan_athena_loads(glue, s3, RECORD, full_refresh=True)
+    loads.record_athena_loads(s3, RECORD, EVERY_TABLE, "b3")
+    assert loads.read_record(s3, RECORD)["owed"] == ""
+    assert not loads.plan_athena_loads(glue, s3, RECORD).full_refresh
+
+    # em.orders leaves the contract with objects pending: none stay behind
+    s3.put_object(Bucket=BUCKET, Key=_keys(s3, "raw/em/orders/")[0], Body=b"order_id\n2\n")
+    loads.plan_athena_loads(glue, s3, RECORD)
+    monkeypatch.setattr(loads, "TABLES", [t for t in TABLES if t.name != "orders"])
+    loads.plan_athena_loads(glue, s3, RECORD)
+    assert loads.pending_changed(glue, s3, RECORD) == []
+    assert not [r for r in loads.read_record(s3, RECORD)["pending"] if r["table"] == "orders"]

@@ -487,3 +487,30 @@ def test_plan_treats_staged_pending_partitions_as_loaded(tmp_path: Path) -> None
     assert plan.full_refresh
     assert [p[2].isoformat() for p in plan.of("rewritten")] == ["2026-01-02"]
     assert [p[2].isoformat() for p in plan.removed] == ["2026-01-03"]
+
+
+def test_a_full_refresh_stays_owed_until_one_is_recorded(tmp_path: Path) -> None:
+    """A plan that needs a full refresh takes the changed files as pending; if that build
+    is refused (a --select), fails or is stopped before recording them, the next plan
+    finds the pending files equal to the lake. The full refresh stays owed until one has
+    rebuilt and recorded every table."""
+    from justice.lake.loads import _contract_tables
+
+    lake, warehouse = tmp_path / "lake", tmp_path / "w.duckdb"
+    _write(lake, "2026-01-01", b"one")
+    plan_loads(warehouse, lake)
+    record_loads(warehouse, _contract_tables(), "build-1")
+    _write(lake, "2026-01-01", b"ONE")  # rewritten after it was loaded
+    first = plan_loads(warehouse, lake)
+    assert first.full_refresh and first.of("rewritten") and not first.owed
+    # refused or stopped before recording: the rewrite is no longer in sight
+    again = plan_loads(warehouse, lake)
+    assert again.full_refresh, again.describe()
+    assert "rewritten since they were loaded: em.orders 2026-01-01" in again.owed
+    assert any("has not been completed" in line for line in again.describe())
+    # a full refresh in which a table's tests failed recorded not every table: still owed
+    record_loads(warehouse, {("em", "orders")}, "build-2")
+    assert plan_loads(warehouse, lake).full_refresh
+    record_loads(warehouse, _contract_tables(), "build-3")
+    done = plan_loads(warehouse, lake)
+    assert not done.full_refresh and not done.owed and done.statuses == {}

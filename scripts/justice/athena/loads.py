@@ -13,9 +13,12 @@ word.
 So `justice build --target athena` keeps the same record in S3, one JSON object beside
 the project's tables (`<JUSTICE_ATHENA_S3_DATA_DIR>/<prefix>_lake/loaded_partitions.json`,
 prefix JUSTICE_ATHENA_SCHEMA_PREFIX): every loaded object's table, partition, key, size
-and ETag (S3's checksum of the content; a new upload gets a new one), when and by which
-dbt invocation it was loaded; the objects planned by a build and not recorded yet
-(pending); and the checksums of the SQL the stored history was built by. Before dbt runs
+and ETag (S3's fingerprint of the content: a rewrite with other bytes always changes it;
+the same bytes uploaded again in parts or under KMS encryption can change it too, which
+costs one needless full refresh), when and by which dbt invocation it was loaded; the
+objects planned by a build and not recorded yet (pending); the reason a full refresh is
+owed, if a plan needed one that has not been completed (a build refused, failed or
+stopped first); and the checksums of the SQL the stored history was built by. Before dbt runs
 it lists the raw tables' objects (as the contract check does) and classifies every
 partition as the local build does (justice.lake.loads.classify_partitions): a rewritten
 or removed partition, or changed SQL, makes the build a full refresh, said in the output.
@@ -26,6 +29,12 @@ A pending partition that changed counts as rewritten even if the failed build ne
 it (locally the staged rows are looked up; here that would be an Athena query per
 partition): at worst one full refresh more than needed. Tables the contract check
 stopped are left out of the plan: this build does not read them.
+
+The record is read, changed and written back without a lock: two Athena builds of one
+warehouse must not run at once (their dbt runs would collide anyway). Without a record
+(the first build after this was deployed, or a new JUSTICE_ATHENA_S3_DATA_DIR) every
+partition is new and nothing can be compared: the output says so, and a warehouse built
+before needs one `--full-refresh`.
 """
 
 from __future__ import annotations
@@ -102,7 +111,15 @@ def read_record(s3: Any, address: tuple[str, str]) -> dict[str, Any]:
     try:
         body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     except s3.exceptions.NoSuchKey:
-        return {"format": FORMAT, "loaded": [], "pending": [], "full_refresh": False, "code": {}}
+        return {
+            "format": FORMAT,
+            "loaded": [],
+            "pending": [],
+            "full_refresh": False,
+            "owed": "",
+            "code": {},
+            "new": True,
+        }
     record = json.loads(body)
     if record.get("format") != FORMAT:
         raise ValueError(f"s3://{bucket}/{key}: unknown record format {record.get('format')!r}")
@@ -111,6 +128,7 @@ def read_record(s3: Any, address: tuple[str, str]) -> dict[str, Any]:
 
 def _write_record(s3: Any, address: tuple[str, str], record: dict[str, Any]) -> None:
     bucket, key = address
+    record = {name: value for name, value in record.items() if name != "new"}
     body = json.dumps(record, indent=1, sort_keys=True).encode()
     s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
 
@@ -168,13 +186,22 @@ def plan_athena_loads(
         pending_rewritten=changed,
         pending_removed=gone,
         code_changed=changed_code(record.get("code") or {}, code) if code and known else (),
+        owed=record.get("owed") or "",
     )
     # what this build reads, planned (kept pending until recorded); the pending objects
-    # of tables it does not read stay as they were
-    kept = [row for row in record["pending"] if (row["system"], row["table"]) not in read]
+    # of the contract's tables it does not read stay as they were
+    kept = [row for row in record["pending"] if (row["system"], row["table"]) in contract - read]
     planned = {p: files for p, files in now.items() if p in plan.statuses}
     record["pending"] = kept + _rows(planned, plan.statuses)
     record["full_refresh"] = plan.full_refresh
+    if plan.needs_full_refresh:
+        record["owed"] = plan.owed or plan.reason()
+    if record.pop("new", False) and not full_refresh:
+        plan.notes.append(
+            f"lake: no record of earlier loads at s3://{address[0]}/{address[1]}: every "
+            "partition counts as new (if this warehouse was built before, run once with "
+            "--full-refresh)"
+        )
     _write_record(s3, address, record)
     return plan
 
@@ -213,6 +240,8 @@ def record_athena_loads(
     record["pending"] = [row for row in record["pending"] if not built(row)]
     if code is not None and (full or not record.get("code")) and contract <= tables:
         record["code"] = dict(sorted(code.items()))
+    if full and contract <= tables:
+        record["owed"] = ""
     _write_record(s3, address, record)
     return len(moving)
 
@@ -222,7 +251,12 @@ def pending_changed(
 ) -> list[Partition]:
     """The partitions a failed build planned (and may have staged) whose objects changed
     or are gone since: `--retry` cannot re-run only what failed over them."""
-    pending = _partitions(read_record(s3, address)["pending"])
+    contract = {(t.system, t.name) for t in TABLES}
+    pending = {
+        p: files
+        for p, files in _partitions(read_record(s3, address)["pending"]).items()
+        if p[:2] in contract
+    }
     if not pending:
         return []
     now = list_lake(glue, s3, databases, {p[:2] for p in pending})

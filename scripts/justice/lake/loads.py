@@ -14,7 +14,10 @@ classifies every partition:
 
 A partition an earlier build planned but did not record (it failed after its staging base
 model had read the partition) counts as loaded for the last two: changed or gone since,
-it is rewritten or removed.
+it is rewritten or removed. A full refresh a plan needed stays owed
+(`lake.full_refresh_owed`, with the reason) until a full refresh has rebuilt and recorded
+every table: a build refused, failed or stopped before that leaves the changed files
+pending, where the next plan would find them equal to the lake.
 
 It writes the partitions to load into `lake.load_plan`, which every incremental history
 model reads when it runs (macros/history/touched_keys.sql): each rebuilds the version
@@ -47,6 +50,7 @@ SCHEMA = "lake"
 RECORD = "loaded_partitions"
 PLAN = "load_plan"
 PENDING = "load_pending"
+OWED = "full_refresh_owed"
 
 _FILE_COLUMNS = (
     "source_system varchar not null, source_table varchar not null, "
@@ -83,13 +87,23 @@ class LoadPlan:
     removed: list[Partition] = field(default_factory=list)
     full_refresh: bool = False
     code_changed: list[str] = field(default_factory=list)  # files, since the last build
+    # why an earlier plan needed a full refresh that no build has completed since
+    owed: str = ""
+    notes: list[str] = field(default_factory=list)  # said after the plan's lines
 
     def of(self, status: str) -> list[Partition]:
         return sorted(p for p, s in self.statuses.items() if s == status)
 
     @property
     def needs_full_refresh(self) -> bool:
-        return bool(self.of("rewritten") or self.removed or self.code_changed)
+        return bool(self.of("rewritten") or self.removed or self.code_changed or self.owed)
+
+    def reason(self) -> str:
+        """Why the plan needs a full refresh (its describe() lines), or ''."""
+        causes = ("rewritten", "removed", "the SQL", "a full refresh")
+        return "; ".join(
+            line.strip() for line in self.describe()[1:] if line.strip().startswith(causes)
+        )
 
     def describe(self) -> list[str]:
         def named(partitions: list[Partition]) -> str:
@@ -112,6 +126,11 @@ class LoadPlan:
             lines.append(f"  rewritten since they were loaded: {named(rewritten)}")
         if self.removed:
             lines.append(f"  removed from the lake since they were loaded: {named(self.removed)}")
+        if self.owed:
+            lines.append(
+                "  a full refresh an earlier plan needed has not been completed since "
+                f"(the build was refused, failed or stopped first): {self.owed}"
+            )
         if self.code_changed:
             shown = ", ".join(self.code_changed[:5])
             more = len(self.code_changed) - 5
@@ -119,7 +138,7 @@ class LoadPlan:
                 "  the SQL that builds staging and history changed since the stored rows were "
                 f"built: {shown}" + (f" and {more} more" if more > 0 else "")
             )
-        return lines
+        return lines + self.notes
 
 
 Files = dict[str, tuple[int, str]]  # file -> (size in bytes, checksum or ETag)
@@ -133,6 +152,7 @@ def classify_partitions(
     pending_rewritten: Iterable[Partition] = (),
     pending_removed: Iterable[Partition] = (),
     code_changed: Iterable[str] = (),
+    owed: str = "",
 ) -> LoadPlan:
     """The load plan, from the lake's partitions `now` and those a record says were
     loaded (`known`), each with its files' sizes and checksums: new, late (older than
@@ -140,12 +160,13 @@ def classify_partitions(
     planned before and not recorded that changed since (`pending_*`, perhaps staged by
     a failed build) count as rewritten or removed too. A rewritten or removed partition,
     or changed SQL (`code_changed`), makes the plan a full refresh, on which every
-    partition is reloaded. Shared by the local build (plan_loads) and Athena's
-    (justice.athena.loads)."""
+    partition is reloaded; so does `owed`, the reason an earlier plan needed one that no
+    build has completed since (the partitions it found are pending now, and compare
+    equal). Shared by the local build (plan_loads) and Athena's (justice.athena.loads)."""
     newest: dict[tuple[str, str], dt.date] = {}
     for system, table, day in known:
         newest[(system, table)] = max(day, newest.get((system, table), day))
-    plan = LoadPlan(full_refresh=full_refresh, code_changed=list(code_changed))
+    plan = LoadPlan(full_refresh=full_refresh, code_changed=list(code_changed), owed=owed)
     for partition in pending_rewritten:
         plan.statuses[partition] = "rewritten"
     for partition, files in now.items():
@@ -415,9 +436,15 @@ def plan_loads(
             partition: {f.file: (f.size_bytes, f.checksum) for f in items}
             for partition, items in by_partition.items()
         }
+        owed = (
+            connection.execute(f"select reason from {SCHEMA}.{OWED}").fetchone()
+            if _exists(connection, OWED)
+            else None
+        )
         plan = classify_partitions(
             now,
             known,
+            owed=owed[0] if owed else "",
             full_refresh=full_refresh,
             pending_rewritten=pending_rewritten,
             pending_removed=pending_removed,
@@ -447,6 +474,12 @@ def plan_loads(
             f"insert into {SCHEMA}.{PLAN} select distinct source_system, source_table, "
             f"extraction_date, load_status from {SCHEMA}.{PENDING}"
         )
+        if plan.needs_full_refresh:
+            # owed until a full refresh rebuilt and recorded every table (record_loads)
+            connection.execute(
+                f"create or replace table {SCHEMA}.{OWED} as select ? as reason",
+                [plan.owed or plan.reason()],
+            )
         # a full refresh forgets what was loaded before: the record is rewritten whole
         connection.execute(
             f"create or replace table {SCHEMA}.load_mode as select ? as full_refresh",
@@ -515,6 +548,8 @@ def record_loads(
             f"(select * from built)"
         )
         rebuilt_all = _contract_tables() <= tables
+        if full and rebuilt_all:
+            connection.execute(f"drop table if exists {SCHEMA}.{OWED}")
         if code is not None and (full or not _exists(connection, CODE)) and rebuilt_all:
             connection.execute(
                 f"create or replace table {SCHEMA}.{CODE} "
