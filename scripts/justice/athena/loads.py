@@ -27,8 +27,9 @@ test of whose change log or history failed, are recorded as loaded.
 
 A pending partition that changed counts as rewritten even if the failed build never read
 it (locally the staged rows are looked up; here that would be an Athena query per
-partition): at worst one full refresh more than needed. Tables the contract check
-stopped are left out of the plan: this build does not read them.
+partition): at worst one full refresh more than needed (and until it has run, a
+`--select` build is refused, as after any rewrite). Tables the contract check stopped are
+left out of the plan: this build does not read them.
 
 The record is read, changed and written back without a lock: two Athena builds of one
 warehouse must not run at once (their dbt runs would collide anyway). Without a record

@@ -294,13 +294,13 @@ def _changed_pending(
         planned[(system, table, day)][file] = (size, checksum)
     rewritten, removed = [], []
     for partition, files in planned.items():
-        if not _staged(connection, partition):
-            continue  # never read into staging (e.g. its source was stopped): still new
         now = by_partition.get(partition)
-        if now is None:
-            removed.append(partition)
-        elif {f.file: (f.size_bytes, f.checksum) for f in now} != files:
-            rewritten.append(partition)
+        changed = now is None or {f.file: (f.size_bytes, f.checksum) for f in now} != files
+        # looked up only when changed (two queries per partition): one never read into
+        # staging (e.g. its source was stopped) is still new
+        if not changed or not _staged(connection, partition):
+            continue
+        (removed if now is None else rewritten).append(partition)
     return sorted(rewritten), sorted(removed)
 
 
