@@ -498,12 +498,17 @@ def test_a_full_refresh_stays_owed_until_one_is_recorded(tmp_path: Path) -> None
 
     lake, warehouse = tmp_path / "lake", tmp_path / "w.duckdb"
     _write(lake, "2026-01-01", b"one")
-    plan_loads(warehouse, lake)
-    record_loads(warehouse, _contract_tables(), "build-1")
-    _write(lake, "2026-01-01", b"ONE")  # rewritten after it was loaded
+    plan_loads(warehouse, lake)  # staged, then the build failed: planned, never recorded
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema staging")
+        con.execute(
+            "create table staging.base_em__orders as select date '2026-01-01' as extraction_date"
+        )
+    _write(lake, "2026-01-01", b"ONE")  # rewritten after it was staged
     first = plan_loads(warehouse, lake)
     assert first.full_refresh and first.of("rewritten") and not first.owed
-    # refused or stopped before recording: the rewrite is no longer in sight
+    # refused or stopped before recording: the new files are pending now, and no record
+    # holds the old ones
     again = plan_loads(warehouse, lake)
     assert again.full_refresh, again.describe()
     assert "rewritten since they were loaded: em.orders 2026-01-01" in again.owed

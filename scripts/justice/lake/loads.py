@@ -467,6 +467,9 @@ def plan_loads(
             if (s, t, d) in plan.statuses
             for f in items
         ]
+        # one transaction: stopped half-way (a signal, a crash), the new pending files
+        # must not replace the old ones without the full refresh they made owed
+        connection.execute("begin transaction")
         connection.execute(f"create or replace table {SCHEMA}.{PENDING} ({_FILE_COLUMNS})")
         _insert_rows(connection, f"{SCHEMA}.{PENDING}", pending)
         connection.execute(f"create or replace table {SCHEMA}.{PLAN} ({_PLAN_COLUMNS})")
@@ -485,6 +488,7 @@ def plan_loads(
             f"create or replace table {SCHEMA}.load_mode as select ? as full_refresh",
             [plan.full_refresh],
         )
+        connection.execute("commit")
     return plan
 
 
