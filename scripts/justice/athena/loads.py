@@ -50,7 +50,14 @@ from typing import Any
 from justice.athena.contract import raw_database, table_objects
 from justice.lake.check import is_partition_name, partition_day
 from justice.lake.contract import TABLES
-from justice.lake.loads import Files, LoadPlan, Partition, changed_code, classify_partitions
+from justice.lake.loads import (
+    Files,
+    LoadPlan,
+    Partition,
+    changed_code,
+    classify_partitions,
+    owed_waiting_for,
+)
 
 RECORD_NAME = "loaded_partitions.json"
 FORMAT = 1
@@ -243,6 +250,8 @@ def record_athena_loads(
         record["code"] = dict(sorted(code.items()))
     if full and contract <= tables:
         record["owed"] = ""
+    elif full and record.get("owed"):
+        record["owed"] = owed_waiting_for(record["owed"], contract - tables)
     _write_record(s3, address, record)
     return len(moving)
 

@@ -554,6 +554,12 @@ def record_loads(
         rebuilt_all = _contract_tables() <= tables
         if full and rebuilt_all:
             connection.execute(f"drop table if exists {SCHEMA}.{OWED}")
+        elif full and _exists(connection, OWED):
+            reason = connection.execute(f"select reason from {SCHEMA}.{OWED}").fetchone()[0]
+            connection.execute(
+                f"create or replace table {SCHEMA}.{OWED} as select ? as reason",
+                [owed_waiting_for(reason, _contract_tables() - tables)],
+            )
         if code is not None and (full or not _exists(connection, CODE)) and rebuilt_all:
             connection.execute(
                 f"create or replace table {SCHEMA}.{CODE} "
@@ -561,6 +567,17 @@ def record_loads(
             )
             _insert_rows(connection, f"{SCHEMA}.{CODE}", sorted(code.items()))
     return int(count)
+
+
+OWED_WAITING = "; not rebuilt and recorded by the last full refresh: "
+
+
+def owed_waiting_for(reason: str, missing: set[tuple[str, str]]) -> str:
+    """The reason a full refresh is owed, naming the tables (system, table) the last full
+    refresh did not rebuild and record (a source stopped by the contract, a table whose
+    tests failed), so that the output says what holds it back."""
+    shown = ", ".join(f"{system}.{table}" for system, table in sorted(missing))
+    return reason.split(OWED_WAITING)[0] + (OWED_WAITING + shown if shown else "")
 
 
 def built_history_tables(results: list[Any]) -> set[tuple[str, str]]:
