@@ -28,12 +28,15 @@ import signal
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from justice import dbt
 from justice.console import PROJECT_ROOT, JusticeError, LakeOption, Settings, fail, say
+
+if TYPE_CHECKING:
+    from justice.lake.loads import LoadPlan
 
 PENDING_FILE = "publication_pending.json"
 # Unit tests check SQL logic on fixed inputs: they belong to development and CI, not to
@@ -213,13 +216,16 @@ def plan_athena_partitions(
 
     address = _record_address()
     glue, s3 = _aws_clients()
-    stopped = {tuple(s.removeprefix("source:").split(".", 1)) for s in blocked}
+    stopped = set()
+    for selector in blocked:  # source:<system>.<table>
+        system, _, table = selector.removeprefix("source:").partition(".")
+        stopped.add((system, table))
     plan = plan_athena_loads(
         glue,
         s3,
         address,
         databases=_raw_databases(variables),
-        blocked=stopped,  # type: ignore[arg-type]
+        blocked=stopped,
         full_refresh=full_refresh,
         code=code_fingerprint(PROJECT_ROOT),
     )
@@ -237,7 +243,8 @@ def _record_address() -> tuple[str, str]:
         fail(str(problem))
 
 
-def _say_plan(plan: Any, *, full_refresh: bool) -> bool:
+def _say_plan(plan: LoadPlan, *, full_refresh: bool) -> bool:
+    """Print the plan; True when it turned the build into a full refresh (and why)."""
     for line in plan.describe():
         say(line)
     if plan.full_refresh and not full_refresh:

@@ -99,18 +99,10 @@ class LoadPlan:
         return bool(self.of("rewritten") or self.removed or self.code_changed or self.owed)
 
     def reason(self) -> str:
-        """Why the plan needs a full refresh (its describe() lines), or ''."""
-        causes = ("rewritten", "removed", "the SQL", "a full refresh")
-        return "; ".join(
-            line.strip() for line in self.describe()[1:] if line.strip().startswith(causes)
-        )
+        """Why the plan needs a full refresh (the lines describe() gives for it), or ''."""
+        return "; ".join(line.strip() for line in self._causes())
 
     def describe(self) -> list[str]:
-        def named(partitions: list[Partition]) -> str:
-            shown = ", ".join(f"{s}.{t} {d.isoformat()}" for s, t, d in partitions[:8])
-            more = len(partitions) - 8
-            return shown + (f" and {more} more" if more > 0 else "")
-
         new, late, rewritten = self.of("new"), self.of("late"), self.of("rewritten")
         lines = [
             f"lake: {len(self.statuses)} partition(s) to load: {len(new)} new, {len(late)} "
@@ -120,12 +112,17 @@ class LoadPlan:
         if late:
             lines.append(
                 f"  late (older than the newest loaded; loaded, every key they touch is "
-                f"rebuilt): {named(late)}"
+                f"rebuilt): {_named(late)}"
             )
-        if rewritten:
-            lines.append(f"  rewritten since they were loaded: {named(rewritten)}")
+        return lines + self._causes() + self.notes
+
+    def _causes(self) -> list[str]:
+        """A line for each thing that makes the plan a full refresh."""
+        lines = []
+        if self.of("rewritten"):
+            lines.append(f"  rewritten since they were loaded: {_named(self.of('rewritten'))}")
         if self.removed:
-            lines.append(f"  removed from the lake since they were loaded: {named(self.removed)}")
+            lines.append(f"  removed from the lake since they were loaded: {_named(self.removed)}")
         if self.owed:
             lines.append(
                 "  a full refresh an earlier plan needed has not been completed since "
@@ -138,7 +135,14 @@ class LoadPlan:
                 "  the SQL that builds staging and history changed since the stored rows were "
                 f"built: {shown}" + (f" and {more} more" if more > 0 else "")
             )
-        return lines + self.notes
+        return lines
+
+
+def _named(partitions: list[Partition]) -> str:
+    """Up to eight partitions, as system.table date, and how many more."""
+    shown = ", ".join(f"{s}.{t} {d.isoformat()}" for s, t, d in partitions[:8])
+    more = len(partitions) - 8
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
 Files = dict[str, tuple[int, str]]  # file -> (size in bytes, checksum or ETag)
