@@ -169,6 +169,23 @@ def inject_truncated_parquet(lake: Path) -> Injected:
     )
 
 
+def inject_corrupt_data_page(lake: Path) -> Injected:
+    """A file whose footer is intact and whose first page header is garbage: the footer
+    alone passes; reading the data (DuckDB's staging, or the check) fails."""
+    path = _data_file(lake, "common_platform", "cases")
+    saved = _saved(path)
+    content = bytearray(saved[1])
+    content[4:20] = bytes(byte ^ 0xFF for byte in content[4:20])  # just after "PAR1"
+    path.write_bytes(bytes(content))
+    return Injected(
+        "corrupt data page",
+        "common_platform",
+        "cases",
+        [_rel(lake, path), "unreadable Parquet data"],
+        [saved],
+    )
+
+
 def inject_zero_byte_file(lake: Path) -> Injected:
     path = _last_partition(lake, "nomis", "incident_case_parties") / "part-00099.parquet"
     path.touch()
@@ -344,6 +361,7 @@ def inject_hidden_data_file(lake: Path) -> Injected:
 
 CONTRACT_FAULTS = [
     inject_truncated_parquet,
+    inject_corrupt_data_page,
     inject_zero_byte_file,
     inject_renamed_column,
     inject_retyped_column,
@@ -490,6 +508,27 @@ def test_a_table_without_partitions_is_named(tmp_path: Path, tiny_lake: Path) ->
     assert [(e.system, e.table) for e in errors] == [("em", "device_events")]
     assert "no partitions" in errors[0].render(lake)
     assert "raw/em/device_events" in errors[0].render(lake)
+
+
+def test_data_pages_are_read_until_the_file_is_recorded_as_loaded(
+    tmp_path: Path, tiny_lake: Path
+) -> None:
+    """A corrupt data page behind an intact footer stops its source while the file is
+    new; a file the load record holds at its size and modification time was read whole
+    when it was loaded, and only its footer is read again (a daily build does not read
+    the whole lake)."""
+    lake = tmp_path / "lake"
+    shutil.copytree(tiny_lake, lake)
+    injected = inject_corrupt_data_page(lake)
+    path = lake / injected.expected[0]
+    errors = check_lake(lake)
+    assert [(e.system, e.table) for e in errors] == [("common_platform", "cases")]
+    assert "unreadable Parquet data" in errors[0].render(lake)
+    stat = path.stat()
+    recorded = frozenset({(injected.expected[0], stat.st_size, stat.st_mtime_ns)})
+    assert check_lake(lake, known=recorded) == []
+    # recorded at another size or time: read whole again
+    assert check_lake(lake, known=frozenset({(injected.expected[0], stat.st_size, 1)}))
 
 
 def _copy_partition(lake: Path, system: str, name: str, directory: str) -> Path:

@@ -18,10 +18,16 @@ checked, per file of `<lake>/raw/<system>/<table>/extraction_date=YYYY-MM-DD/`:
 - no file is a byte-for-byte copy of another file of the same table (a partition
   delivered twice).
 
-Only file metadata is read for Parquet (the footer), so checking is cheap even for a
-large lake; CSV files are parsed in full (they are small, and a ragged row is only found
-by reading it). The same checks run on Athena's raw tables (the Glue catalog and the
-files in S3) in justice.athena.contract, through `check_schema` and `check_csv_text`.
+A Parquet file's footer is read every time; its data pages (every row group, decompressed)
+only while it is not recorded as loaded at the same size and modification time (`known`:
+justice.lake.loads.recorded_files): a page that is corrupt or cut short behind an intact
+footer then stops its own source, named, instead of failing the staging model that reads
+it and, with it, every mart. So a first build reads each Parquet file once more (about
+one raw-scan floor) and a daily build only the files it loads. CSV files are parsed in
+full every time (they are small, and a ragged row is only found by reading it). The same
+checks run on Athena's raw tables (the Glue catalog and the files in S3) in
+justice.athena.contract, through `check_schema` and `check_csv_text`; data pages are not
+read there (a corrupt one fails the query that reads it).
 """
 
 from __future__ import annotations
@@ -73,15 +79,25 @@ class ContractError:
         return f"{where}:{column} {self.message}"
 
 
-def check_lake(lake: Path, tables: Iterable[RawTable] = TABLES) -> list[ContractError]:
-    """Every contract error in the lake's raw partitions, table by table (empty = fine)."""
+# a lake file as the load record knows it: path relative to the lake, size, mtime in ns
+KnownFile = tuple[str, int, int]
+
+
+def check_lake(
+    lake: Path, tables: Iterable[RawTable] = TABLES, known: frozenset[KnownFile] = frozenset()
+) -> list[ContractError]:
+    """Every contract error in the lake's raw partitions, table by table (empty = fine).
+    The data pages of Parquet files in `known` (loaded before, unchanged) are not read
+    again."""
     errors: list[ContractError] = []
     for table in tables:
-        errors += check_table(lake, table)
+        errors += check_table(lake, table, known)
     return errors
 
 
-def check_table(lake: Path, table: RawTable) -> list[ContractError]:
+def check_table(
+    lake: Path, table: RawTable, known: frozenset[KnownFile] = frozenset()
+) -> list[ContractError]:
     root = lake / "raw" / table.system / table.name
     errors: list[ContractError] = []
 
@@ -136,7 +152,9 @@ def check_table(lake: Path, table: RawTable) -> list[ContractError]:
                 continue
             by_size[size].append(path)
             if table.file_format == "parquet":
-                errors += _check_parquet(table, path)
+                stat = path.stat()
+                loaded = (str(path.relative_to(lake)), stat.st_size, stat.st_mtime_ns) in known
+                errors += _check_parquet(table, path, pages=not loaded)
             else:
                 errors += _check_csv(table, path)
     errors += _check_copies(table, by_size)
@@ -204,14 +222,41 @@ def future_partition(day: dt.date, today: dt.date | None = None) -> str | None:
     return None
 
 
-def _check_parquet(table: RawTable, path: Path) -> list[ContractError]:
+def _check_parquet(table: RawTable, path: Path, *, pages: bool = True) -> list[ContractError]:
     import pyarrow.parquet as pq
 
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as problem:
         return [unreadable_parquet(table, path, problem)]
-    return check_schema(table, path, {field.name: field.type for field in schema})
+    errors = check_schema(table, path, {field.name: field.type for field in schema})
+    if pages and not errors:
+        errors += _check_parquet_pages(table, path)
+    return errors
+
+
+def _check_parquet_pages(table: RawTable, path: Path) -> list[ContractError]:
+    """Read (decompress and decode) every row group of a Parquet file whose footer was
+    read: a corrupt or cut-short data page fails here, as it would fail the staging
+    model that reads the file. One row group at a time: memory stays that of the largest."""
+    import pyarrow.parquet as pq
+
+    try:
+        with pq.ParquetFile(path) as parquet:
+            for group in range(parquet.num_row_groups):
+                parquet.read_row_group(group)
+    except (pa.ArrowException, OSError) as problem:
+        first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
+        return [
+            ContractError(
+                table.system,
+                table.name,
+                path,
+                f"unreadable Parquet data (a data page is corrupt or cut short behind an "
+                f"intact footer): {first_line}",
+            )
+        ]
+    return []
 
 
 def unreadable_parquet(table: RawTable, path: Path | str, problem: Exception) -> ContractError:

@@ -223,6 +223,28 @@ def scan_lake(lake: Path) -> list[LakeFile]:
     return files
 
 
+def recorded_files(warehouse: Path) -> frozenset[tuple[str, int, int]]:
+    """The lake files the warehouse's load record holds as loaded: (path relative to the
+    lake, size in bytes, modification time in ns); none without a warehouse or a record.
+    The contract check (justice.lake.check) does not read their data pages again."""
+    import duckdb
+
+    if not warehouse.exists():
+        return frozenset()
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            if not _exists(connection, RECORD):
+                return frozenset()
+            rows = connection.execute(
+                f"select file, size_bytes, modified_ns from {SCHEMA}.{RECORD}"
+            ).fetchall()
+    except duckdb.IOException:
+        # held by another process: every file is read whole (the build then says why
+        # it cannot open the warehouse)
+        return frozenset()
+    return frozenset((file, int(size), int(modified)) for file, size, modified in rows)
+
+
 def _contract_tables() -> set[tuple[str, str]]:
     """The (system, table) pairs of the lake's contract."""
     from justice.lake.contract import TABLES
