@@ -395,6 +395,19 @@ def test_plan_classifies_partitions(tmp_path: Path) -> None:
     assert builds == (1, 4)  # the full refresh rewrote the record
 
 
+def test_plan_finds_a_new_file_in_a_loaded_partition(tmp_path: Path) -> None:
+    """A second part file delivered into a partition already loaded (a re-delivery that
+    adds rows) changes the partition: rewritten, a full refresh, as a changed file is."""
+    lake, warehouse = tmp_path / "lake", tmp_path / "w.duckdb"
+    first = _write(lake, "2026-01-01", b"one")
+    plan_loads(warehouse, lake)
+    record_loads(warehouse, {("em", "orders")}, "build-1")
+    first.with_name("part-00001.parquet").write_bytes(b"more rows")
+    plan = plan_loads(warehouse, lake)
+    assert [p[2].isoformat() for p in plan.of("rewritten")] == ["2026-01-01"]
+    assert plan.full_refresh
+
+
 def test_plan_passes_over_a_table_the_contract_no_longer_has(tmp_path: Path) -> None:
     """A table dropped from the contract is not read: its recorded partitions are not
     "removed" (every build would be a full refresh), and a full refresh drops them from
