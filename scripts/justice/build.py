@@ -127,8 +127,8 @@ def check_as_of(settings: Settings, as_of: str) -> None:
 def check_sources(settings: Settings) -> dict[str, str]:
     """Check every raw partition against the lake contract; print each error and return
     the sources that must not be built (dbt selectors), each with its first error. The
-    data pages of Parquet files the warehouse's load record holds, unchanged, are not
-    read again."""
+    data of Parquet files the warehouse's load record holds, at the same size and
+    checksum, is not read again."""
     from justice.lake.check import check_lake
     from justice.lake.loads import recorded_files
 
@@ -644,14 +644,19 @@ def command(
         import yaml
 
         variables = (yaml.safe_load(vars_) if vars_ else {}) or {}
-        blocked = check_sources(settings) if local else check_athena_sources(settings, variables)
-        for selector in blocked:
-            args += ["--exclude", f"{selector}+"]
-        rebuild = (
-            plan_partitions(settings, full_refresh=full_refresh)
-            if local
-            else plan_athena_partitions(variables, blocked, full_refresh=full_refresh)
-        )
+        from justice.lake.loads import shared_checksums
+
+        with shared_checksums():  # the check and the plan read each file's checksum once
+            blocked = (
+                check_sources(settings) if local else check_athena_sources(settings, variables)
+            )
+            for selector in blocked:
+                args += ["--exclude", f"{selector}+"]
+            rebuild = (
+                plan_partitions(settings, full_refresh=full_refresh)
+                if local
+                else plan_athena_partitions(variables, blocked, full_refresh=full_refresh)
+            )
         if rebuild:
             if select or exclude:
                 # tables outside the selection would keep the old rows, and marts built

@@ -34,9 +34,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import Warehouse
-from justice.console import PROJECT_ROOT
+from justice.console import PROJECT_ROOT, JusticeError
 from justice.lake.contract import table
-from justice.lake.loads import plan_loads, record_loads
+from justice.lake.loads import plan_loads, record_loads, recorded_files
 from justice.salt import write_salt_relation
 
 # the session's small lake (conftest.SMALL_LAKE): partitions 2026-01-01 (full load) to
@@ -406,6 +406,19 @@ def test_plan_finds_a_new_file_in_a_loaded_partition(tmp_path: Path) -> None:
     plan = plan_loads(warehouse, lake)
     assert [p[2].isoformat() for p in plan.of("rewritten")] == ["2026-01-01"]
     assert plan.full_refresh
+
+
+def test_a_warehouse_held_by_another_connection_is_a_clear_error(tmp_path: Path) -> None:
+    """The contract check reads the load record first: a warehouse another connection
+    holds is one line saying so, not a traceback after a needless read of the lake."""
+    lake, warehouse = tmp_path / "lake", tmp_path / "w.duckdb"
+    _write(lake, "2026-01-01", b"one")
+    plan_loads(warehouse, lake)
+    record_loads(warehouse, {("em", "orders")}, "build-1")
+    recorded = "raw/em/orders/extraction_date=2026-01-01/part-00000.parquet"
+    assert set(recorded_files(warehouse)) == {recorded}
+    with duckdb.connect(str(warehouse)), pytest.raises(JusticeError, match="another process"):
+        recorded_files(warehouse)
 
 
 def test_plan_passes_over_a_table_the_contract_no_longer_has(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ from conftest import JUSTICE, Warehouse, make_lake
 from justice.lake.check import check_lake
 from justice.lake.contract import table
 from justice.lake.land import land
+from justice.lake.loads import file_checksum
 from justice.publish import default_published_path, fingerprints, held
 
 TINY_LAKE = {"seed": 5, "people": 200, "days": 3}
@@ -514,21 +515,46 @@ def test_data_pages_are_read_until_the_file_is_recorded_as_loaded(
     tmp_path: Path, tiny_lake: Path
 ) -> None:
     """A corrupt data page behind an intact footer stops its source while the file is
-    new; a file the load record holds at its size and modification time was read whole
-    when it was loaded, and only its footer is read again (a daily build does not read
-    the whole lake)."""
+    new; a file the load record holds at its size and checksum was read whole when it
+    was loaded, and only its footer is read again (a daily build does not read the whole
+    lake). The checksum, not the modification time: a rewrite that kept both size and
+    time (`cp -p`, a restore) is read whole again."""
     lake = tmp_path / "lake"
     shutil.copytree(tiny_lake, lake)
-    injected = inject_corrupt_data_page(lake)
-    path = lake / injected.expected[0]
-    errors = check_lake(lake)
+    path = _data_file(lake, "common_platform", "cases")
+    relative = _rel(lake, path)
+    good = (path.stat().st_size, file_checksum(path))
+    stat = path.stat()
+    inject_corrupt_data_page(lake)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # size and time as recorded
+    errors = check_lake(lake, known={relative: good})
     assert [(e.system, e.table) for e in errors] == [("common_platform", "cases")]
     assert "unreadable Parquet data" in errors[0].render(lake)
-    stat = path.stat()
-    recorded = frozenset({(injected.expected[0], stat.st_size, stat.st_mtime_ns)})
-    assert check_lake(lake, known=recorded) == []
-    # recorded at another size or time: read whole again
-    assert check_lake(lake, known=frozenset({(injected.expected[0], stat.st_size, 1)}))
+    # recorded as it is now (it was loaded so, hypothetically): only the footer is read
+    assert check_lake(lake, known={relative: (path.stat().st_size, file_checksum(path))}) == []
+
+
+def test_a_string_that_is_not_utf8_stops_its_source(tmp_path: Path, tiny_lake: Path) -> None:
+    """Bytes that are not UTF-8 in a string column decode without a complaint from
+    pyarrow's reader, but DuckDB refuses the file in staging (every mart would then
+    fail): the check validates the text as DuckDB does."""
+    lake = tmp_path / "lake"
+    shutil.copytree(tiny_lake, lake)
+    path = _data_file(lake, "common_platform", "cases")
+    data = pq.read_table(path)
+    marker = "NOT-UTF8-MARKER"
+    index = data.schema.get_field_index("case_urn")
+    urns = data.column(index).to_pylist()
+    urns[0] = marker
+    data = data.set_column(index, data.schema.field(index), [urns])
+    pq.write_table(data, path, compression="none", use_dictionary=False)
+    # every copy of it: the page header's and the footer's statistics hold it too
+    path.write_bytes(path.read_bytes().replace(marker.encode(), b"\xff" + marker[1:].encode()))
+    errors = check_lake(lake)
+    assert [(e.system, e.table) for e in errors] == [("common_platform", "cases")], errors
+    assert "not UTF-8" in errors[0].render(lake)
+    with pytest.raises(duckdb.Error):  # what staging would have met
+        duckdb.sql(f"select * from read_parquet('{path}')").fetchall()
 
 
 def _copy_partition(lake: Path, system: str, name: str, directory: str) -> Path:

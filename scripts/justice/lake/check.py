@@ -18,14 +18,16 @@ checked, per file of `<lake>/raw/<system>/<table>/extraction_date=YYYY-MM-DD/`:
 - no file is a byte-for-byte copy of another file of the same table (a partition
   delivered twice).
 
-A Parquet file's footer is read every time; its data pages (every row group, decompressed)
-only while it is not recorded as loaded at the same size and modification time (`known`:
-justice.lake.loads.recorded_files): a page that is corrupt or cut short behind an intact
-footer then stops its own source, named, instead of failing the staging model that reads
-it and, with it, every mart. So a first build reads each Parquet file once more (about
-one raw-scan floor) and a daily build only the files it loads. CSV files are parsed in
-full every time (they are small, and a ragged row is only found by reading it). The same
-checks run on Athena's raw tables (the Glue catalog and the files in S3) in
+A Parquet file's footer is read every time; its data (every page decompressed and decoded,
+text checked as UTF-8, as DuckDB checks it) unless the load record holds the file as
+loaded with the same size and checksum (`known`: justice.lake.loads.recorded_files; the
+checksum, not the modification time, which `cp -p` or a restore keeps): a page that is
+corrupt or cut short behind an intact footer then stops its own source, named, instead of
+failing the staging model that reads it and, with it, every mart. So a first build reads
+each Parquet file once more (about one raw-scan floor) and a daily build only the files
+it loads (every file is checksummed anyway, for the load plan, once per build). CSV files
+are parsed in full every time (they are small, and a ragged row is only found by reading
+it). The same checks run on Athena's raw tables (the Glue catalog and the files in S3) in
 justice.athena.contract, through `check_schema` and `check_csv_text`; data pages are not
 read there (a corrupt one fails the query that reads it).
 """
@@ -79,16 +81,16 @@ class ContractError:
         return f"{where}:{column} {self.message}"
 
 
-# a lake file as the load record knows it: path relative to the lake, size, mtime in ns
-KnownFile = tuple[str, int, int]
+# the lake files the load record holds, by path relative to the lake: (size, checksum)
+KnownFiles = dict[str, tuple[int, str]]
 
 
 def check_lake(
-    lake: Path, tables: Iterable[RawTable] = TABLES, known: frozenset[KnownFile] = frozenset()
+    lake: Path, tables: Iterable[RawTable] = TABLES, known: KnownFiles | None = None
 ) -> list[ContractError]:
     """Every contract error in the lake's raw partitions, table by table (empty = fine).
-    The data pages of Parquet files in `known` (loaded before, unchanged) are not read
-    again."""
+    The data of Parquet files in `known` (loaded before, the same size and checksum
+    now) is not read again."""
     errors: list[ContractError] = []
     for table in tables:
         errors += check_table(lake, table, known)
@@ -96,7 +98,7 @@ def check_lake(
 
 
 def check_table(
-    lake: Path, table: RawTable, known: frozenset[KnownFile] = frozenset()
+    lake: Path, table: RawTable, known: KnownFiles | None = None
 ) -> list[ContractError]:
     root = lake / "raw" / table.system / table.name
     errors: list[ContractError] = []
@@ -152,9 +154,7 @@ def check_table(
                 continue
             by_size[size].append(path)
             if table.file_format == "parquet":
-                stat = path.stat()
-                loaded = (str(path.relative_to(lake)), stat.st_size, stat.st_mtime_ns) in known
-                errors += _check_parquet(table, path, pages=not loaded)
+                errors += _check_parquet(table, path, pages=not _loaded(lake, path, known))
             else:
                 errors += _check_csv(table, path)
     errors += _check_copies(table, by_size)
@@ -235,16 +235,32 @@ def _check_parquet(table: RawTable, path: Path, *, pages: bool = True) -> list[C
     return errors
 
 
+def _loaded(lake: Path, path: Path, known: KnownFiles | None) -> bool:
+    """Whether the load record holds the file as loaded, with its size and checksum now."""
+    if not known:
+        return False
+    recorded = known.get(str(path.relative_to(lake)))
+    if recorded is None or recorded[0] != path.stat().st_size:
+        return False
+    from justice.lake.loads import file_checksum
+
+    return file_checksum(path) == recorded[1]
+
+
+PAGE_BATCH_ROWS = 65_536  # rows decoded at a time: memory stays bounded whatever the file
+
+
 def _check_parquet_pages(table: RawTable, path: Path) -> list[ContractError]:
-    """Read (decompress and decode) every row group of a Parquet file whose footer was
-    read: a corrupt or cut-short data page fails here, as it would fail the staging
-    model that reads the file. One row group at a time: memory stays that of the largest."""
+    """Read (decompress and decode) every page of a Parquet file whose footer was read,
+    and check its text is valid UTF-8: a corrupt or cut-short data page, or bytes that
+    are not text in a string column, fail here as they would fail the staging model that
+    reads the file. In batches of PAGE_BATCH_ROWS rows, so memory stays bounded."""
     import pyarrow.parquet as pq
 
     try:
         with pq.ParquetFile(path) as parquet:
-            for group in range(parquet.num_row_groups):
-                parquet.read_row_group(group)
+            for batch in parquet.iter_batches(batch_size=PAGE_BATCH_ROWS):
+                batch.validate(full=True)
     except (pa.ArrowException, OSError) as problem:
         first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
         return [
@@ -253,7 +269,7 @@ def _check_parquet_pages(table: RawTable, path: Path) -> list[ContractError]:
                 table.name,
                 path,
                 f"unreadable Parquet data (a data page is corrupt or cut short behind an "
-                f"intact footer): {first_line}",
+                f"intact footer, or a string is not UTF-8): {first_line}",
             )
         ]
     return []

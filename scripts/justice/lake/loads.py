@@ -38,10 +38,11 @@ built too.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -223,26 +224,32 @@ def scan_lake(lake: Path) -> list[LakeFile]:
     return files
 
 
-def recorded_files(warehouse: Path) -> frozenset[tuple[str, int, int]]:
-    """The lake files the warehouse's load record holds as loaded: (path relative to the
-    lake, size in bytes, modification time in ns); none without a warehouse or a record.
-    The contract check (justice.lake.check) does not read their data pages again."""
+def recorded_files(warehouse: Path) -> dict[str, tuple[int, str]]:
+    """The lake files the warehouse's load record holds as loaded, by path relative to
+    the lake: (size in bytes, checksum); none without a warehouse or a record. The
+    contract check (justice.lake.check) does not read their data pages again while their
+    size and checksum are still these. A warehouse another process holds is a
+    JusticeError (two builds, or a build beside a query, cannot share it)."""
     import duckdb
 
+    from justice.console import JusticeError
+
     if not warehouse.exists():
-        return frozenset()
+        return {}
     try:
         with duckdb.connect(str(warehouse), read_only=True) as connection:
             if not _exists(connection, RECORD):
-                return frozenset()
+                return {}
             rows = connection.execute(
-                f"select file, size_bytes, modified_ns from {SCHEMA}.{RECORD}"
+                f"select file, size_bytes, checksum from {SCHEMA}.{RECORD}"
             ).fetchall()
-    except duckdb.IOException:
-        # held by another process: every file is read whole (the build then says why
-        # it cannot open the warehouse)
-        return frozenset()
-    return frozenset((file, int(size), int(modified)) for file, size, modified in rows)
+    except (duckdb.IOException, duckdb.ConnectionException) as problem:
+        first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
+        raise JusticeError(
+            f"cannot open the warehouse {warehouse}: another process holds it (a build, or "
+            f"a `justice query`, still running?); let it finish, then build ({first_line})"
+        ) from None
+    return {file: (int(size), checksum) for file, size, checksum in rows}
 
 
 def _contract_tables() -> set[tuple[str, str]]:
@@ -252,11 +259,39 @@ def _contract_tables() -> set[tuple[str, str]]:
     return {(t.system, t.name) for t in TABLES}
 
 
-def _checksum(path: Path) -> str:
+# checksums kept while one build checks and plans (shared_checksums), by path, size and
+# modification time; None outside one, where every call reads the file
+_CHECKSUMS: dict[tuple[str, int, int], str] | None = None
+
+
+@contextlib.contextmanager
+def shared_checksums() -> Iterator[None]:
+    """Within the block, a file's checksum is read once: the contract check and the load
+    plan of one build both need every file's (1.5 GB at a million people: about 2 s
+    each). Only for one build's few seconds: a rewrite that keeps size and time between
+    two builds must still be read again."""
+    global _CHECKSUMS
+    previous, _CHECKSUMS = _CHECKSUMS, {}
+    try:
+        yield
+    finally:
+        _CHECKSUMS = previous
+
+
+def file_checksum(path: Path) -> str:
+    """The file's content checksum (BLAKE2b, 128 bits, hex), as the load record keeps it."""
+    key = None
+    if _CHECKSUMS is not None:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key in _CHECKSUMS:
+            return _CHECKSUMS[key]
     digest = hashlib.blake2b(digest_size=16)
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
+    if _CHECKSUMS is not None and key is not None:
+        _CHECKSUMS[key] = digest.hexdigest()
     return digest.hexdigest()
 
 
@@ -372,7 +407,7 @@ def pending_changed(warehouse: Path, lake: Path) -> list[Partition]:
             partition = (item.system, item.table, item.extraction_date)
             if partition in planned:  # checksums of the planned partitions only
                 by_partition[partition].append(
-                    LakeFile(**{**item.__dict__, "checksum": _checksum(lake / item.file)})
+                    LakeFile(**{**item.__dict__, "checksum": file_checksum(lake / item.file)})
                 )
         rewritten, removed = _changed_pending(connection, by_partition)
     return rewritten + removed
@@ -450,7 +485,7 @@ def plan_loads(
             # every file is read for its checksum: a file rewritten at the same size with
             # its modification time kept (`cp -p`, `rsync -t`, a restore from an archive)
             # would pass a check of size and time (1.5 GB, a million people: about 2 s)
-            checksum = _checksum(lake / item.file)
+            checksum = file_checksum(lake / item.file)
             by_partition[(item.system, item.table, item.extraction_date)].append(
                 LakeFile(**{**item.__dict__, "checksum": checksum})
             )
