@@ -419,6 +419,12 @@ def test_a_warehouse_held_by_another_connection_is_a_clear_error(tmp_path: Path)
     assert set(recorded_files(warehouse)) == {recorded}
     with duckdb.connect(str(warehouse)), pytest.raises(JusticeError, match="another process"):
         recorded_files(warehouse)
+    # not a warehouse at all: said so, not blamed on another process
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"not a duckdb file" * 100)
+    with pytest.raises(JusticeError, match="cannot read the warehouse") as raised:
+        recorded_files(broken)
+    assert "another process" not in str(raised.value)
 
 
 def test_plan_passes_over_a_table_the_contract_no_longer_has(tmp_path: Path) -> None:

@@ -228,8 +228,8 @@ def recorded_files(warehouse: Path) -> dict[str, tuple[int, str]]:
     """The lake files the warehouse's load record holds as loaded, by path relative to
     the lake: (size in bytes, checksum); none without a warehouse or a record. The
     contract check (justice.lake.check) does not read their data pages again while their
-    size and checksum are still these. A warehouse another process holds is a
-    JusticeError (two builds, or a build beside a query, cannot share it)."""
+    size and checksum are still these. A warehouse another process holds for writing, or
+    one that cannot be read, is a JusticeError saying which."""
     import duckdb
 
     from justice.console import JusticeError
@@ -245,10 +245,12 @@ def recorded_files(warehouse: Path) -> dict[str, tuple[int, str]]:
             ).fetchall()
     except (duckdb.IOException, duckdb.ConnectionException) as problem:
         first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
-        raise JusticeError(
-            f"cannot open the warehouse {warehouse}: another process holds it (a build, or "
-            f"a `justice query`, still running?); let it finish, then build ({first_line})"
-        ) from None
+        if "lock" in first_line.lower() or isinstance(problem, duckdb.ConnectionException):
+            raise JusticeError(
+                f"cannot open the warehouse {warehouse}: another process holds it (a build "
+                f"still running?); let it finish, then build ({first_line})"
+            ) from None
+        raise JusticeError(f"cannot read the warehouse {warehouse}: {first_line}") from None
     return {file: (int(size), checksum) for file, size, checksum in rows}
 
 
