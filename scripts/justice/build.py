@@ -582,6 +582,8 @@ def command(
             "(or set JUSTICE_LAKE_PATH)."
         )
     previous = PendingPublication.load(pending_path)
+    from justice.lake.loads import shared_checksums
+
     if retry:
         if (
             select
@@ -602,26 +604,28 @@ def command(
                 + ", ".join(previous.blocked_sources)
                 + "): repair the files and run `justice build` (a retry would leave them out)"
             )
-        if local and check_sources(settings):
-            fail("repair the raw files above, then run `justice build`")
-        args = ["retry"]
-        if target:
-            args += ["--target", target]
-        pending = previous
-        if _retry_needs_full_refresh(settings, local=local, variables=previous.vars or {}):
-            # the failed build staged partitions that changed since: re-running only what
-            # failed would test and publish their old rows
-            args = ["build", "--full-refresh", *UNIT_TESTS_LEFT_OUT]
+        # the check, the staged partitions' check and a plan read each checksum once
+        with shared_checksums():
+            if local and check_sources(settings):
+                fail("repair the raw files above, then run `justice build`")
+            args = ["retry"]
             if target:
                 args += ["--target", target]
-            if previous.vars:
-                args += ["--vars", json.dumps(previous.vars)]
-            if local:
-                plan_partitions(settings, full_refresh=True)
-            else:
-                plan_athena_partitions(previous.vars or {}, {}, full_refresh=True)
-            pending = PendingPublication(vars=previous.vars)
-            retry = False
+            pending = previous
+            if _retry_needs_full_refresh(settings, local=local, variables=previous.vars or {}):
+                # the failed build staged partitions that changed since: re-running only what
+                # failed would test and publish their old rows
+                args = ["build", "--full-refresh", *UNIT_TESTS_LEFT_OUT]
+                if target:
+                    args += ["--target", target]
+                if previous.vars:
+                    args += ["--vars", json.dumps(previous.vars)]
+                if local:
+                    plan_partitions(settings, full_refresh=True)
+                else:
+                    plan_athena_partitions(previous.vars or {}, {}, full_refresh=True)
+                pending = PendingPublication(vars=previous.vars)
+                retry = False
     else:
         args = ["build"]
         if target:
@@ -644,8 +648,6 @@ def command(
         import yaml
 
         variables = (yaml.safe_load(vars_) if vars_ else {}) or {}
-        from justice.lake.loads import shared_checksums
-
         with shared_checksums():  # the check and the plan read each file's checksum once
             blocked = (
                 check_sources(settings) if local else check_athena_sources(settings, variables)

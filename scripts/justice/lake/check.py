@@ -262,26 +262,30 @@ def _check_parquet_pages(table: RawTable, path: Path) -> list[ContractError]:
             for batch in parquet.iter_batches(batch_size=PAGE_BATCH_ROWS):
                 batch.validate(full=True)
     except (pa.ArrowException, OSError) as problem:
-        first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
         return [
             ContractError(
                 table.system,
                 table.name,
                 path,
                 f"unreadable Parquet data (a data page is corrupt or cut short behind an "
-                f"intact footer, or a string is not UTF-8): {first_line}",
+                f"intact footer, or a string is not UTF-8): {first_line(problem)}",
             )
         ]
     return []
 
 
+def first_line(problem: BaseException) -> str:
+    """The first line of an exception's message ('' for none): what a reader's error says."""
+    text = str(problem).strip()
+    return text.splitlines()[0] if text else ""
+
+
 def unreadable_parquet(table: RawTable, path: Path | str, problem: Exception) -> ContractError:
-    first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
     return ContractError(
         table.system,
         table.name,
         path,
-        f"unreadable Parquet (truncated or not Parquet): {first_line}",
+        f"unreadable Parquet (truncated or not Parquet): {first_line(problem)}",
     )
 
 

@@ -233,6 +233,7 @@ def recorded_files(warehouse: Path) -> dict[str, tuple[int, str]]:
     import duckdb
 
     from justice.console import JusticeError
+    from justice.lake.check import first_line
 
     if not warehouse.exists():
         return {}
@@ -244,13 +245,13 @@ def recorded_files(warehouse: Path) -> dict[str, tuple[int, str]]:
                 f"select file, size_bytes, checksum from {SCHEMA}.{RECORD}"
             ).fetchall()
     except (duckdb.IOException, duckdb.ConnectionException) as problem:
-        first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
-        if "lock" in first_line.lower() or isinstance(problem, duckdb.ConnectionException):
+        said = first_line(problem)
+        if "lock" in said.lower() or isinstance(problem, duckdb.ConnectionException):
             raise JusticeError(
                 f"cannot open the warehouse {warehouse}: another process holds it (a build "
-                f"still running?); let it finish, then build ({first_line})"
+                f"still running?); let it finish, then build ({said})"
             ) from None
-        raise JusticeError(f"cannot read the warehouse {warehouse}: {first_line}") from None
+        raise JusticeError(f"cannot read the warehouse {warehouse}: {said}") from None
     return {file: (int(size), checksum) for file, size, checksum in rows}
 
 
@@ -282,18 +283,20 @@ def shared_checksums() -> Iterator[None]:
 
 def file_checksum(path: Path) -> str:
     """The file's content checksum (BLAKE2b, 128 bits, hex), as the load record keeps it."""
-    key = None
-    if _CHECKSUMS is not None:
-        stat = path.stat()
-        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-        if key in _CHECKSUMS:
-            return _CHECKSUMS[key]
+    if _CHECKSUMS is None:
+        return _read_checksum(path)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _CHECKSUMS:
+        _CHECKSUMS[key] = _read_checksum(path)
+    return _CHECKSUMS[key]
+
+
+def _read_checksum(path: Path) -> str:
     digest = hashlib.blake2b(digest_size=16)
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
-    if _CHECKSUMS is not None and key is not None:
-        _CHECKSUMS[key] = digest.hexdigest()
     return digest.hexdigest()
 
 
